@@ -1,0 +1,49 @@
+# handbook-search: every target creates .venv/ and installs the pinned dependencies on first use.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+BUILD  := build
+SPHINXOPTS ?= -W --keep-going -q
+PORT   ?= 8000
+Q      ?= 担い手確保
+
+.PHONY: all build html index search validate test lint format serve clean distclean
+
+all: build
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade "pip>=24"
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[dev]"
+	touch $(STAMP)
+
+build: html
+
+html: $(STAMP)
+	$(BIN)/sphinx-build -c docs -b html $(SPHINXOPTS) . $(BUILD)/html
+	@echo "サイトを作りました: $(BUILD)/html/index.html"
+
+validate: $(STAMP)
+	$(BIN)/handbook-search validate
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests docs/conf.py
+	$(BIN)/ruff format --check src tests docs/conf.py
+
+format: $(STAMP)
+	$(BIN)/ruff format src tests docs/conf.py
+	$(BIN)/ruff check --fix src tests docs/conf.py
+
+test: $(STAMP) lint
+	$(BIN)/python -m pytest -q
+
+serve: html
+	@echo "http://localhost:$(PORT)/ で表示します（Ctrl-C で終了）"
+	$(BIN)/python -m http.server -d $(BUILD)/html -b 127.0.0.1 $(PORT)
+
+clean:
+	rm -rf $(BUILD)
+
+distclean: clean
+	rm -rf $(VENV)

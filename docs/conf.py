@@ -1,0 +1,31 @@
+"""Sphinx configuration.
+
+The source directory is the repository root (`sphinx-build -c docs . build/html`), so corpus/
+is built where it lies, one copy of every page, next to the site pages in docs/.
+"""
+
+from handbook_search.corpus import HEADING_ANCHOR_LEVEL
+
+project = "地域づくり支援ハンドブック ナレッジベース"
+author = "handbook-search の貢献者"
+copyright = "handbook-search の貢献者"
+language = "ja"
+
+extensions = ["myst_parser", "handbook_search.sphinxext"]
+source_suffix = {".md": "markdown"}
+root_doc = "docs/index"
+include_patterns = ["docs/*.md", "corpus/**.md"]
+exclude_patterns = [".*", "build", "src", "tests", "node_modules", "**/README.md"]
+templates_path = ["_templates"]
+# build/html/index.html forwards to the home page (docs/index.html).
+html_additional_pages = {"index": "redirect.html"}
+
+# MyST: heading slugs become HTML ids; the page model computes the same anchors.
+myst_heading_anchors = HEADING_ANCHOR_LEVEL
+myst_enable_extensions = ["deflist"]
+
+html_theme = "furo"
+html_title = "地域づくり支援ハンドブック"
+html_show_sourcelink = False
+html_copy_source = False
+html_last_updated_fmt = None

@@ -1,0 +1,379 @@
+"""The page model: the only place that reads a corpus file.
+
+A corpus page is MyST Markdown with YAML front matter. `parse_page` turns one file into a
+`Page` (validated metadata + sections of plain text) and a list of `Problem`s; `load_corpus`
+does it for the whole tree and adds the cross-page rules. The Sphinx extension, the indexer
+and the validator all stand on this module.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .schema import Meta, check_meta
+from .vocab import THEMES
+
+# Heading levels that get a MyST slug anchor; docs/conf.py uses the same value.
+HEADING_ANCHOR_LEVEL = 3
+SYNONYMS_FILE = "synonyms.yaml"
+
+# Directives whose body is prose to index; other directives are generated or code.
+PROSE_DIRECTIVES = {"note", "tip", "important", "warning", "caution", "admonition", "attention"}
+GENERATED_DIRECTIVES = {"theme-cases", "case-list", "theme-list"}
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with a corpus file, reported as `path:line: message`."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass
+class Section:
+    """A heading and the plain text under it (up to the next heading of any level)."""
+
+    title: str
+    level: int  # 1 for the page title, 2 for ##, …
+    anchor: str  # MyST slug ('' for the top of the page)
+    line: int
+    text: str = ""
+
+
+@dataclass
+class Page:
+    """A parsed corpus page."""
+
+    path: Path  # absolute
+    relpath: str  # relative to the corpus root, posix ('cases/shimane-izumo-2024.md')
+    meta: Meta
+    sections: list[Section]
+    links: list[tuple[str, int]] = field(default_factory=list)  # (href, line)
+    directives: list[tuple[str, int]] = field(default_factory=list)  # (name, line)
+
+    @property
+    def docname(self) -> str:
+        """Sphinx docname: the site serves corpus/ under /corpus/."""
+        return "corpus/" + self.relpath.removesuffix(".md")
+
+    @property
+    def url(self) -> str:
+        """Path of the page in the built site."""
+        return self.docname + ".html"
+
+    @property
+    def title(self) -> str:
+        return self.meta.title
+
+    @property
+    def kind(self) -> str:
+        return self.meta.kind
+
+    @property
+    def themes(self) -> list[int]:
+        """Every theme number the page belongs to."""
+        theme = getattr(self.meta, "theme", None)
+        return [theme] if theme else list(getattr(self.meta, "themes", []))
+
+    @property
+    def identity(self) -> tuple[Any, ...]:
+        """What must be unique across the corpus (a second page with it is an error)."""
+        m = self.meta
+        if m.kind == "case":
+            return ("case", m.municipality, m.fiscal_year)
+        if m.kind == "theme":
+            return ("theme", m.theme)
+        if m.kind == "glossary":
+            return ("glossary",)
+        return ("guide", m.title)
+
+    def describe_identity(self) -> str:
+        m = self.meta
+        if m.kind == "case":
+            return f"{m.municipality} {m.fiscal_year}年度の事例"
+        if m.kind == "theme":
+            return f"テーマ {m.theme}（{THEMES[m.theme]}）"
+        if m.kind == "glossary":
+            return "用語集"
+        return f"解説「{m.title}」"
+
+    @property
+    def text(self) -> str:
+        return "\n".join(s.text for s in self.sections)
+
+
+@functools.cache
+def markdown_parser():
+    """The markdown-it parser configured exactly as myst-parser configures it for Sphinx."""
+    from markdown_it.renderer import RendererHTML
+    from myst_parser.config.main import MdParserConfig
+    from myst_parser.parsers.mdit import create_md_parser
+
+    return create_md_parser(MdParserConfig(heading_anchors=HEADING_ANCHOR_LEVEL), RendererHTML)
+
+
+def slugify(title: str, existing: set[str]) -> str:
+    """MyST's own heading slug (so our anchors are the ids in the built HTML)."""
+    from myst_parser.slugs import github_slugify, unique_slug
+
+    slug = github_slugify(title)
+    if not slug:
+        return ""
+    slug = unique_slug(slug, existing)
+    existing.add(slug)
+    return slug
+
+
+def _inline_text(token) -> str:
+    """Plain text of an inline token: roles show their display text, markup is dropped."""
+    out = []
+    for child in token.children or []:
+        if child.type in ("text", "code_inline"):
+            out.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            out.append("\n")
+        elif child.type == "myst_role":
+            content = child.content
+            # {term}`SC <生活支援コーディネーター>` shows "SC"
+            if content.endswith(">") and " <" in content:
+                content = content[: content.rindex(" <")]
+            out.append(content)
+        elif child.type == "image":
+            out.append(child.content)
+    return "".join(out)
+
+
+def _directive(info: str) -> str | None:
+    info = info.strip()
+    if info.startswith("{") and "}" in info:
+        return info[1 : info.index("}")]
+    return None
+
+
+def _strip_options(content: str) -> str:
+    """Drop a directive's leading `:option: value` lines."""
+    lines = content.splitlines()
+    while lines and lines[0].startswith(":"):
+        lines.pop(0)
+    return "\n".join(lines)
+
+
+def _blocks(tokens, line_offset: int = 0) -> Iterator[tuple[str, Any, int]]:
+    """Walk block tokens, yielding ('heading', (level, text), line), ('text', str, line),
+    ('link', href, line) and ('directive', name, line)."""
+    cell = False
+    for i, tok in enumerate(tokens):
+        line = (tok.map[0] if tok.map else 0) + line_offset + 1
+        if tok.type == "heading_open":
+            yield "heading", (int(tok.tag[1]), _inline_text(tokens[i + 1]).strip()), line
+        elif tok.type in ("th_open", "td_open"):
+            cell = True
+        elif tok.type == "tr_close":
+            yield "text", "\n", line
+        elif tok.type == "inline" and (i == 0 or tokens[i - 1].type != "heading_open"):
+            yield "text", _inline_text(tok) + (" " if cell else "\n"), line
+            for child in tok.children or []:
+                if child.type == "link_open":
+                    yield "link", child.attrs.get("href", ""), line
+            cell = False
+        elif tok.type == "fence":
+            name = _directive(tok.info)
+            if name is None:
+                yield "text", tok.content, line
+                continue
+            yield "directive", name, line
+            if name == "glossary":
+                yield "text", tok.content, line
+            elif name in PROSE_DIRECTIVES:
+                body = _strip_options(tok.content)
+                inner = markdown_parser().parse(body)
+                yield from _blocks(inner, line_offset=line)
+
+
+def _front_matter(tokens) -> tuple[str | None, int]:
+    for tok in tokens:
+        if tok.type == "front_matter":
+            return tok.content, (tok.map[0] if tok.map else 0)
+    return None, 0
+
+
+def _loc_line(node: yaml.Node | None, loc: tuple, base: int) -> int:
+    """File line of the YAML node at `loc` (falling back to the nearest parent)."""
+    line = node.start_mark.line if node is not None else 0
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = [(k, v) for k, v in node.value if k.value == part]
+            if not match:
+                break
+            key, node = match[0]
+            line = key.start_mark.line
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                break
+            node = node.value[part]
+            line = node.start_mark.line
+        else:
+            break
+    return base + line
+
+
+def _duplicate_keys(node: yaml.Node | None, base: int) -> Iterator[tuple[str, int]]:
+    if isinstance(node, yaml.MappingNode):
+        seen = set()
+        for key, value in node.value:
+            if key.value in seen:
+                yield key.value, base + key.start_mark.line
+            seen.add(key.value)
+            yield from _duplicate_keys(value, base)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            yield from _duplicate_keys(item, base)
+
+
+def read_front_matter(text: str, shown: str) -> tuple[Any, list[Problem], yaml.Node | None, int]:
+    """Parse the YAML front matter of `text`. Returns (data, problems, yaml node, base line)."""
+    tokens = markdown_parser().parse(text)
+    raw, start = _front_matter(tokens)
+    if raw is None:
+        msg = "フロントマター（先頭の --- で囲まれた YAML）がありません"
+        return None, [Problem(shown, 1, msg)], None, 0
+    base = start + 2  # the YAML starts on the line after the opening ---, 1-based
+    try:
+        node = yaml.compose(raw, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = base + mark.line if mark else base
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        return (
+            None,
+            [Problem(shown, line, f"フロントマターの YAML を読めません: {problem}")],
+            None,
+            0,
+        )
+    problems = [
+        Problem(shown, line, f"キー {key} が重複しています")
+        for key, line in _duplicate_keys(node, base)
+    ]
+    return data, problems, node, base
+
+
+def parse_page(
+    path: Path, root: Path, shown: str | None = None
+) -> tuple[Page | None, list[Problem]]:
+    """Parse one corpus file. `shown` is how the path appears in messages."""
+    path = Path(path)
+    shown = shown or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return None, [Problem(shown, 1, "UTF-8 のテキストとして読めません")]
+    except OSError as exc:
+        return None, [Problem(shown, 1, f"ファイルを読めません: {exc.strerror}")]
+
+    data, problems, node, base = read_front_matter(text, shown)
+    if data is None and problems:
+        return None, problems
+    meta, errors = check_meta(data)
+    problems += [Problem(shown, _loc_line(node, loc, base), msg) for loc, msg in errors]
+    if meta is None:
+        return None, problems
+
+    sections: list[Section] = []
+    links: list[tuple[str, int]] = []
+    directives: list[tuple[str, int]] = []
+    slugs: set[str] = set()
+    current = Section(title=meta.title, level=1, anchor="", line=1)
+    for what, value, line in _blocks(markdown_parser().parse(text)):
+        if what == "heading":
+            level, title = value
+            if level == 1 and not sections and not current.text.strip():
+                current.title, current.line = title, line
+                continue
+            sections.append(current)
+            anchor = slugify(title, slugs) if level <= HEADING_ANCHOR_LEVEL else ""
+            current = Section(title=title, level=level, anchor=anchor, line=line)
+        elif what == "text":
+            current.text += value
+        elif what == "link":
+            links.append((value, line))
+        elif what == "directive":
+            directives.append((value, line))
+    sections.append(current)
+    for s in sections:
+        s.text = s.text.strip()
+    try:
+        relpath = path.resolve().relative_to(Path(root).resolve()).as_posix()
+    except ValueError:  # a file outside the corpus (validated on its own)
+        relpath = path.name
+    page = Page(path.resolve(), relpath, meta, sections, links, directives)
+    return page, problems
+
+
+def corpus_files(root: Path) -> list[Path]:
+    """Every page of the corpus, in a stable order."""
+    return sorted(p for p in Path(root).rglob("*.md") if not p.name.startswith((".", "_")))
+
+
+def shown_path(path: Path) -> str:
+    """A path as users see it in messages: relative to the working directory when inside it."""
+    path = Path(path)
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+@dataclass
+class Corpus:
+    root: Path
+    pages: list[Page]
+    problems: list[Problem]
+
+    def by_kind(self, kind: str) -> list[Page]:
+        return [p for p in self.pages if p.kind == kind]
+
+    def theme_page(self, number: int) -> Page | None:
+        return next((p for p in self.by_kind("theme") if p.meta.theme == number), None)
+
+    def cases(self, theme: int | None = None) -> list[Page]:
+        """Case pages (optionally those tagged with `theme`), newest year first, then north to south."""
+        from .vocab import prefecture_order
+
+        found = [p for p in self.by_kind("case") if theme is None or theme in p.meta.themes]
+        return sorted(
+            found,
+            key=lambda p: (
+                -p.meta.fiscal_year,
+                prefecture_order(p.meta.prefecture),
+                p.meta.municipality,
+            ),
+        )
+
+
+def load_corpus(root: Path) -> Corpus:
+    """Parse every page under `root` and apply the per-page and cross-page rules."""
+    from .rules import check_corpus, check_page
+
+    root = Path(root)
+    pages, problems = [], []
+    for path in corpus_files(root):
+        shown = shown_path(path)
+        page, found = parse_page(path, root, shown)
+        problems += found
+        if page is not None:
+            pages.append(page)
+            problems += check_page(page, shown)
+    problems += check_corpus(pages, root)
+    return Corpus(root, pages, sorted(set(problems)))

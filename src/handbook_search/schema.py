@@ -1,0 +1,193 @@
+"""Front-matter schema: one pydantic model per page kind, and Japanese error messages.
+
+`check_meta(data)` returns the validated model or a list of (loc, message) pairs; the page
+model turns loc into a file line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
+
+from .vocab import BUREAUS, KINDS, PREFECTURES, THEMES
+
+ThemeNo = Annotated[int, Field(ge=1, le=len(THEMES))]
+Loc = tuple[str | int, ...]
+
+
+def show(value: Any) -> str:
+    """A value as the user wrote it, for error messages (strings quoted)."""
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def did_you_mean(value: str, choices: tuple[str, ...] | list[str]) -> str:
+    """'（もしかして: 東京都）' for the closest choice, or '' when nothing is close."""
+    prefixed = [c for c in choices if c.startswith(value)] if value else []
+    close = prefixed or difflib.get_close_matches(value, list(choices), n=1, cutoff=0.5)
+    return f"（もしかして: {close[0]}）" if close else ""
+
+
+class Source(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    title: Annotated[str, Field(min_length=1)]
+    publisher: Annotated[str, Field(min_length=1)]
+    date: Any  # a YAML date, or "YYYY-MM" / "YYYY" when only the month or year is known
+
+    @field_validator("date")
+    @classmethod
+    def _partial_date(cls, value: Any) -> dt.date | str:
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        if not isinstance(value, dt.date) and not (
+            isinstance(value, str) and re.fullmatch(r"\d{4}(-\d{2})?", value)
+        ):
+            raise PydanticCustomError(
+                "source_date",
+                "YYYY-MM-DD、YYYY-MM または YYYY で指定してください: {value}",
+                {"value": show(value)},
+            )
+        return value
+
+
+class _Meta(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    kind: str
+    title: Annotated[str, Field(min_length=1)]
+    summary: str | None = None
+    sources: list[Source] = []
+
+
+class ThemeMeta(_Meta):
+    kind: Literal["theme"]
+    theme: ThemeNo
+
+
+class CaseMeta(_Meta):
+    kind: Literal["case"]
+    municipality: Annotated[str, Field(min_length=1)]
+    prefecture: str
+    bureau: str
+    fiscal_year: Annotated[int, Field(ge=2000, le=2100)]
+    themes: Annotated[list[ThemeNo], Field(min_length=1)]
+    sources: Annotated[list[Source], Field(min_length=1)]
+    support_type: str | None = None
+    population: Annotated[int, Field(gt=0)] | None = None
+    aging_rate: Annotated[float, Field(ge=0, le=100)] | None = None
+
+    @field_validator("prefecture")
+    @classmethod
+    def _known_prefecture(cls, value: str) -> str:
+        if value not in PREFECTURES:
+            raise PydanticCustomError(
+                "prefecture",
+                "prefecture は都道府県名で指定してください: {value}{hint}",
+                {"value": show(value), "hint": did_you_mean(value, PREFECTURES)},
+            )
+        return value
+
+    @field_validator("bureau")
+    @classmethod
+    def _known_bureau(cls, value: str) -> str:
+        if value not in BUREAUS:
+            raise PydanticCustomError(
+                "bureau",
+                "bureau は厚生局名で指定してください: {value}{hint}",
+                {"value": show(value), "hint": did_you_mean(value, BUREAUS)},
+            )
+        return value
+
+    @field_validator("themes")
+    @classmethod
+    def _unique_themes(cls, value: list[int]) -> list[int]:
+        if len(set(value)) != len(value):
+            raise PydanticCustomError(
+                "themes_unique",
+                "themes に同じテーマ番号が重複しています: {value}",
+                {"value": value},
+            )
+        return value
+
+
+class GuideMeta(_Meta):
+    kind: Literal["guide"]
+
+
+class GlossaryMeta(_Meta):
+    kind: Literal["glossary"]
+
+
+Meta = ThemeMeta | CaseMeta | GuideMeta | GlossaryMeta
+MODELS: dict[str, type[_Meta]] = {
+    "theme": ThemeMeta,
+    "case": CaseMeta,
+    "guide": GuideMeta,
+    "glossary": GlossaryMeta,
+}
+
+_INT_HINT = {"fiscal_year": "整数（西暦）", "population": "整数（人）"}
+
+
+def _message(err: dict[str, Any], kind: str) -> str:
+    """A Japanese message for one pydantic error."""
+    loc = err["loc"]
+    field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
+    top = str(loc[0]) if loc else ""
+    typ, value = err["type"], err.get("input")
+    if typ == "missing":
+        return f"{field} がありません（{KINDS[kind]}のページには必須です）"
+    if typ == "extra_forbidden":
+        model = MODELS[kind] if len(loc) == 1 else Source
+        allowed = ", ".join(model.model_fields)
+        return f"{field} は使えないキーです（使えるキー: {allowed}）"
+    if top in ("theme", "themes") and typ.startswith(("int", "greater", "less")):
+        return f"{field} は 1〜{len(THEMES)} のテーマ番号（整数）で指定してください: {show(value)}"
+    if typ.startswith("int_") or (
+        typ in ("greater_than_equal", "less_than_equal") and top in _INT_HINT
+    ):
+        what = _INT_HINT.get(top, "整数")
+        if top == "fiscal_year" and isinstance(value, int):
+            return f"fiscal_year は西暦の年で指定してください（令和6年度 → 2024）: {show(value)}"
+        return f"{field} は{what}で指定してください: {show(value)}"
+    if typ in ("float_type", "float_parsing"):
+        return f"{field} は数値で指定してください: {show(value)}"
+    if typ == "string_type":
+        return f"{field} は文字列で指定してください: {show(value)}"
+    if typ == "string_too_short":
+        return f"{field} が空です"
+    if typ == "list_type":
+        return f"{field} はリストで指定してください（例: [7]）: {show(value)}"
+    if typ == "too_short":
+        return f"{field} には 1 つ以上の項目が必要です"
+    if typ in ("model_type", "dict_type"):
+        return f"{field} は title, publisher, date を持つ項目で指定してください: {show(value)}"
+    if typ == "source_date":
+        return f"{field} は{err['msg']}"
+    if typ in ("prefecture", "bureau", "themes_unique"):
+        return err["msg"]
+    if typ in ("greater_than", "greater_than_equal", "less_than_equal"):
+        return f"{field} の値が範囲外です: {show(value)}"
+    return f"{field} の値が正しくありません: {show(value)}（{err['msg']}）"
+
+
+def check_meta(data: Any) -> tuple[Meta | None, list[tuple[Loc, str]]]:
+    """Validate front matter. Returns (model, []) or (None, [(loc, message), …])."""
+    if not isinstance(data, dict):
+        return None, [((), "フロントマターは「キー: 値」の形式で書いてください")]
+    kind = data.get("kind")
+    if kind is None:
+        return None, [((), "kind がありません（theme, case, glossary, guide のいずれか）")]
+    if kind not in MODELS:
+        choices = ", ".join(MODELS)
+        return None, [(("kind",), f"kind が不明です: {show(kind)}（{choices} のいずれか）")]
+    try:
+        return MODELS[kind].model_validate(data), []
+    except ValidationError as exc:
+        return None, [(err["loc"], _message(err, kind)) for err in exc.errors(include_url=False)]

@@ -1,0 +1,78 @@
+"""Fixed vocabularies of the handbook: themes, prefectures, regional bureaus, Japanese eras.
+
+Pure data and tiny helpers, no imports beyond the standard library, so that every part
+(page model, CLI filters, search) can use them without start-up cost.
+"""
+
+from __future__ import annotations
+
+# The handbook's own numbering of its 10 themes (地域づくり支援ハンドブック 各論).
+THEMES: dict[int, str] = {
+    1: "介護予防ケアマネジメント",
+    2: "民間活用サービス",
+    3: "住民主体サービス",
+    4: "短期集中予防サービス",
+    5: "移動支援サービス",
+    6: "通いの場",
+    7: "生活支援体制整備",
+    8: "認知症施策",
+    9: "地域ケア会議",
+    10: "他省庁との連動",
+}
+
+KINDS: dict[str, str] = {
+    "theme": "テーマ",
+    "case": "事例",
+    "glossary": "用語集",
+    "guide": "解説",
+}
+
+# In JIS X 0401 order, so lists sort north to south.
+PREFECTURES: tuple[str, ...] = (
+    "北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県",
+    "茨城県", "栃木県", "群馬県", "埼玉県", "千葉県", "東京都", "神奈川県",
+    "新潟県", "富山県", "石川県", "福井県", "山梨県", "長野県", "岐阜県",
+    "静岡県", "愛知県", "三重県", "滋賀県", "京都府", "大阪府", "兵庫県",
+    "奈良県", "和歌山県", "鳥取県", "島根県", "岡山県", "広島県", "山口県",
+    "徳島県", "香川県", "愛媛県", "高知県", "福岡県", "佐賀県", "長崎県",
+    "熊本県", "大分県", "宮崎県", "鹿児島県", "沖縄県",
+)  # fmt: skip
+
+# 地方厚生（支）局: the eight bureaus that run the 厚生局主導型 support.
+BUREAUS: tuple[str, ...] = (
+    "北海道厚生局",
+    "東北厚生局",
+    "関東信越厚生局",
+    "東海北陸厚生局",
+    "近畿厚生局",
+    "中国四国厚生局",
+    "四国厚生支局",
+    "九州厚生局",
+)
+
+
+def prefecture_order(name: str | None) -> int:
+    """Sort key for prefectures (JIS order; unknown last)."""
+    try:
+        return PREFECTURES.index(name or "")
+    except ValueError:
+        return len(PREFECTURES)
+
+
+def wareki(year: int) -> str:
+    """The Japanese era name of a fiscal year that starts in the Western `year`.
+
+    >>> wareki(2024)
+    '令和6年度'
+    >>> wareki(2019)
+    '令和元年度'
+    >>> wareki(2018)
+    '平成30年度'
+    """
+    if year >= 2019:
+        era, n = "令和", year - 2018
+    elif year >= 1989:
+        era, n = "平成", year - 1988
+    else:
+        return f"{year}年度"
+    return f"{era}{'元' if n == 1 else n}年度"

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture
+def run_cli(capsys, monkeypatch):
+    """Run `handbook-search ARGS…` in-process; returns (exit status, stdout, stderr)."""
+    from handbook_search.cli import main
+
+    def run(*args: str, cwd: Path = ROOT):
+        monkeypatch.chdir(cwd)
+        status = main([str(a) for a in args])
+        out, err = capsys.readouterr()
+        return status, out, err
+
+    return run
+
+
+def build_site(src: Path, out: Path) -> subprocess.CompletedProcess:
+    """sphinx-build exactly as `make html` runs it, on a source tree laid out like the repo."""
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-c",
+            str(src / "docs"),
+            "-b",
+            "html",
+            "-W",
+            "--keep-going",
+            "-q",
+            str(src),
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+    )
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """The real site, built once per test session."""
+    out = tmp_path_factory.mktemp("site")
+    result = build_site(ROOT, out)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def copy_project(dest: Path) -> Path:
+    """A copy of what the site build reads (docs/ and corpus/), to change without touching the repo."""
+    for part in ("docs", "corpus"):
+        shutil.copytree(ROOT / part, dest / part)
+    return dest

@@ -1,0 +1,115 @@
+"""The Sphinx site: builds with -W, and everything generated from metadata shows up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import ROOT, build_site, copy_project
+from handbook_search.corpus import load_corpus
+
+pytestmark = pytest.mark.slow
+
+
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def article(page: BeautifulSoup):
+    return page.find("article") or page
+
+
+def links_from(html: Path) -> set[str]:
+    """Site-relative targets of every link in the page's main content."""
+    base = html.parent
+    out = set()
+    for a in article(soup(html)).find_all("a", href=True):
+        href = a["href"].split("#")[0]
+        if href and "://" not in href:
+            out.add((base / unquote(href)).resolve().as_posix())
+    return out
+
+
+def test_root_forwards_to_home(built_site):
+    assert "url=docs/index.html" in (built_site / "index.html").read_text(encoding="utf-8")
+
+
+def test_home_links_every_theme_and_case(built_site):
+    corpus = load_corpus(ROOT / "corpus")
+    targets = links_from(built_site / "docs" / "index.html")
+    for page in corpus.by_kind("theme") + corpus.by_kind("case"):
+        assert (built_site / page.url).resolve().as_posix() in targets, page.title
+
+
+def test_case_box_is_generated_from_front_matter(built_site):
+    box = soup(built_site / "corpus/cases/shimane-izumo-2024.html").select_one(".handbook-case-box")
+    assert box is not None
+    text = box.get_text(" ", strip=True)
+    for expected in (
+        "出雲市",
+        "島根県",
+        "中国四国厚生局",
+        "令和6年度（2024年度）",
+        "7 生活支援体制整備",
+    ):
+        assert expected in text
+    assert any(a["href"].endswith("themes/07-life-support-system.html") for a in box.find_all("a"))
+
+
+def test_case_list_orders_newest_first(built_site):
+    table = soup(built_site / "docs/cases.html").select_one("table.handbook-case-list")
+    rows = [r.get_text(" ", strip=True) for r in table.select("tbody tr")]
+    assert len(rows) == len(load_corpus(ROOT / "corpus").cases())
+    assert rows[0].startswith("令和6年度（2024）")
+    assert [r for r in rows if "美里町" in r or "南大隅町" in r]
+
+
+def test_theme_pages_list_their_cases(built_site):
+    theme7 = soup(built_site / "corpus/themes/07-life-support-system.html")
+    listed = theme7.select_one(".handbook-theme-cases").get_text(" ", strip=True)
+    assert "出雲市" in listed and "南大隅町" in listed and "美里町" not in listed
+    theme8 = soup(built_site / "corpus/themes/08-dementia.html").get_text()
+    assert "このテーマの事例はまだ登録されていません。" in theme8
+
+
+def test_section_anchors_of_the_model_are_ids_in_the_html(built_site):
+    for page in load_corpus(ROOT / "corpus").pages:
+        html = (built_site / page.url).read_text(encoding="utf-8")
+        for section in page.sections:
+            if section.anchor:
+                assert f'id="{section.anchor}"' in html, (page.relpath, section.anchor)
+
+
+def test_adding_a_case_file_updates_every_listing(tmp_path):
+    src = copy_project(tmp_path / "src")
+    case = (ROOT / "tests/fixtures/mini/cases/shimane-kakuu-2024.md").read_text(encoding="utf-8")
+    case = case.replace("themes: [7]", "themes: [8]").replace(
+        "../themes/07-life-support-system.md", "../themes/08-dementia.md"
+    )
+    (src / "corpus/cases/shimane-kakuu-2024.md").write_text(case, encoding="utf-8")
+    out = tmp_path / "html"
+    result = build_site(src, out)
+    assert result.returncode == 0, result.stderr
+
+    page = out / "corpus/cases/shimane-kakuu-2024.html"
+    assert "令和6年度（2024年度）" in soup(page).select_one(".handbook-case-box").get_text()
+    assert page.resolve().as_posix() in links_from(out / "docs/index.html")
+    assert (
+        "架空町" in soup(out / "docs/cases.html").select_one("table.handbook-case-list").get_text()
+    )
+    theme8 = soup(out / "corpus/themes/08-dementia.html").select_one(".handbook-theme-cases")
+    assert theme8 is not None and "架空町" in theme8.get_text()
+
+
+def test_a_corpus_problem_fails_the_build(tmp_path):
+    src = copy_project(tmp_path / "src")
+    page = src / "corpus/themes/07-life-support-system.md"
+    page.write_text(
+        page.read_text(encoding="utf-8").replace("theme: 7", "theme: 70"), encoding="utf-8"
+    )
+    result = build_site(src, tmp_path / "html")
+    assert result.returncode != 0
+    assert "theme は 1〜10 のテーマ番号（整数）で指定してください: 70" in result.stderr
