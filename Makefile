@@ -18,7 +18,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[dev]"
 	touch $(STAMP)
 
-build: html
+build: html index
+
+index: $(STAMP)
+	$(BIN)/handbook-search index
+
+search: build
+	$(BIN)/handbook-search search $(Q)
 
 html: $(STAMP)
 	$(BIN)/sphinx-build -c docs -b html $(SPHINXOPTS) . $(BUILD)/html

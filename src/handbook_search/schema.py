@@ -7,7 +7,6 @@ model turns loc into a file line.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import json
 import re
 from typing import Annotated, Any, Literal
@@ -15,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
-from .vocab import BUREAUS, KINDS, PREFECTURES, THEMES
+from .vocab import BUREAUS, KINDS, PREFECTURES, THEMES, did_you_mean
 
 ThemeNo = Annotated[int, Field(ge=1, le=len(THEMES))]
 Loc = tuple[str | int, ...]
@@ -24,13 +23,6 @@ Loc = tuple[str | int, ...]
 def show(value: Any) -> str:
     """A value as the user wrote it, for error messages (strings quoted)."""
     return json.dumps(value, ensure_ascii=False, default=str)
-
-
-def did_you_mean(value: str, choices: tuple[str, ...] | list[str]) -> str:
-    """'（もしかして: 東京都）' for the closest choice, or '' when nothing is close."""
-    prefixed = [c for c in choices if c.startswith(value)] if value else []
-    close = prefixed or difflib.get_close_matches(value, list(choices), n=1, cutoff=0.5)
-    return f"（もしかして: {close[0]}）" if close else ""
 
 
 class Source(BaseModel):

@@ -6,6 +6,8 @@ Pure data and tiny helpers, no imports beyond the standard library, so that ever
 
 from __future__ import annotations
 
+import difflib
+
 # The handbook's own numbering of its 10 themes (地域づくり支援ハンドブック 各論).
 THEMES: dict[int, str] = {
     1: "介護予防ケアマネジメント",
@@ -76,3 +78,10 @@ def wareki(year: int) -> str:
     else:
         return f"{year}年度"
     return f"{era}{'元' if n == 1 else n}年度"
+
+
+def did_you_mean(value: str, choices: tuple[str, ...] | list[str]) -> str:
+    """'（もしかして: 東京都）' for the closest choice, or '' when nothing is close."""
+    prefixed = [c for c in choices if c.startswith(value)] if value else []
+    close = prefixed or difflib.get_close_matches(value, list(choices), n=1, cutoff=0.5)
+    return f"（もしかして: {close[0]}）" if close else ""

@@ -1,0 +1,221 @@
+"""Japanese text analysis for the index and for queries, built the whoosh way:
+
+    SudachiTokenizer() | PartOfSpeechStopFilter() | CompoundFilter() | LowercaseFilter()
+
+- SudachiTokenizer: Sudachi mode C morphemes, as their normalized form (Sudachi already folds
+  全角/半角 and some spelling variants: ＳＣ → SC, ｻｰﾋﾞｽ → サービス, ２ → 2). Long text is cut into
+  lines (and lines into pieces) below SudachiPy's 49,149-byte limit, and each line's morphemes are
+  cached, so indexing the same text for several fields tokenizes it once.
+- PartOfSpeechStopFilter: drops particles, auxiliaries, punctuation, whitespace and a few
+  function words.
+- CompoundFilter: a compound is indexed whole *and* by its mode A parts, so 熊本県美里町 also
+  meets 熊本 and 美里町 meets 美里. Positions count mode A units and skip dropped words, so
+  担い手の確保 and 担い手確保 are the same phrase.
+
+The Sudachi tokenizer lives at module level, created on first use: whoosh pickles the schema
+(analyzers included) into the index, and a sudachipy Tokenizer cannot be pickled.
+"""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+from typing import NamedTuple
+
+from whoosh.analysis import Composable, Filter, LowercaseFilter, Token, Tokenizer
+
+# Bump when the analysis changes: an index built with another version is rebuilt.
+ANALYZER_VERSION = 2
+
+MAX_BYTES = 49_149  # SudachiPy's limit per tokenize() call
+_CHUNK_CHARS = 4_000  # a line longer than this is cut (4,000 chars ≤ 16,000 bytes in UTF-8)
+
+STOP_POS = {"助詞", "助動詞", "補助記号", "空白", "記号", "代名詞", "連体詞"}
+BOUNDARY_POS = {"補助記号", "空白", "記号"}  # dropped, but they keep the words around apart
+# Function words by their Sudachi normalized form (する → 為る, こと → こと, ため → 為 …).
+STOP_WORDS = {
+    "為る", "有る", "居る", "成る", "出来る", "れる", "られる", "せる", "させる", "おる",
+    "こと", "事", "物", "為", "よう", "様", "等", "など",
+}  # fmt: skip
+
+
+class Morpheme(NamedTuple):
+    """What the filters need of a Sudachi morpheme (plain data, cacheable)."""
+
+    text: str  # normalized form
+    pos: str  # first part-of-speech field (名詞, 助詞 …)
+    start: int
+    end: int
+    parts: tuple[tuple[str, int, int], ...]  # mode A parts (normalized, start, end) if > 1
+
+
+@functools.cache
+def _sudachi():
+    from sudachipy import Dictionary, SplitMode
+
+    return Dictionary(dict="core").tokenizer(), SplitMode
+
+
+def _pieces(text: str):
+    """(offset, piece) with every piece safely below SudachiPy's byte limit."""
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        for i in range(0, len(line), _CHUNK_CHARS):
+            yield offset + i, line[i : i + _CHUNK_CHARS]
+        offset += len(line)
+
+
+@functools.lru_cache(maxsize=16_384)
+def _analyze_piece(piece: str) -> tuple[Morpheme, ...]:
+    tokenizer, mode = _sudachi()
+    out = []
+    for m in tokenizer.tokenize(piece, mode.C):
+        parts: tuple[tuple[str, int, int], ...] = ()
+        split = m.split(mode.A)
+        if len(split) > 1:
+            parts = tuple((a.normalized_form(), a.begin(), a.end()) for a in split)
+        out.append(Morpheme(m.normalized_form(), m.part_of_speech()[0], m.begin(), m.end(), parts))
+    return tuple(out)
+
+
+def morphemes(text: str):
+    """Mode C morphemes of `text` with offsets into `text`."""
+    for offset, piece in _pieces(text):
+        if not piece.strip():
+            continue
+        for m in _analyze_piece(piece):
+            parts = tuple((t, s + offset, e + offset) for t, s, e in m.parts)
+            yield m._replace(start=m.start + offset, end=m.end + offset, parts=parts)
+
+
+class SudachiTokenizer(Tokenizer):
+    """Sudachi mode C morphemes as whoosh tokens (normalized form; `pos` and `parts` attached).
+
+    >>> [t.text for t in SudachiTokenizer()("ＳＣの担い手確保")]
+    ['SC', 'の', '担い手', '確保']
+    """
+
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        mode="",
+        **kwargs,
+    ):
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for i, m in enumerate(morphemes(value)):
+            t.text, t.tag, t.parts = m.text, m.pos, m.parts
+            t.boost, t.stopped = 1.0, False
+            if keeporiginal:
+                t.original = value[m.start : m.end]
+            if positions:
+                t.pos = start_pos + i
+            if chars:
+                t.startchar, t.endchar = start_char + m.start, start_char + m.end
+            yield t
+
+
+class PartOfSpeechStopFilter(Filter):
+    """Drops particles, auxiliaries, punctuation, whitespace and function words.
+
+    >>> tokens = (SudachiTokenizer() | PartOfSpeechStopFilter())("通いの場などをすることがある。")
+    >>> [t.text for t in tokens]
+    ['通い', '場']
+    """
+
+    def __call__(self, tokens):
+        gap = False  # punctuation between two words: they are not adjacent in a phrase
+        for t in tokens:
+            if t.tag in STOP_POS or t.text in STOP_WORDS or not t.text.strip():
+                gap = gap or t.tag in BOUNDARY_POS or not t.text.strip()
+                continue
+            t.gap, gap = gap, False
+            yield t
+
+
+class CompoundFilter(Filter):
+    """Emits each compound whole and then its mode A parts; numbers positions by mode A unit.
+    Dropped particles take no position; punctuation leaves a gap of one.
+
+    >>> analyzer = SudachiTokenizer() | PartOfSpeechStopFilter() | CompoundFilter()
+    >>> [(t.text, t.pos) for t in analyzer("熊本県美里町の担い手。確保", positions=True)]
+    [('熊本県', 0), ('熊本', 0), ('県', 1), ('美里町', 2), ('美里', 2), ('町', 3), ('担い手', 4), ('確保', 6)]
+    """
+
+    def __call__(self, tokens):
+        pos = 0
+        for t in tokens:
+            if getattr(t, "gap", False) and pos:
+                pos += 1
+            parts, start = t.parts, t.startchar if t.chars else 0
+            t.compound = False
+            if t.positions:
+                t.pos = pos
+            yield t
+            if not parts:
+                pos += 1
+                continue
+            whole = (t.text, getattr(t, "startchar", 0), getattr(t, "endchar", 0))
+            for i, (text, s, e) in enumerate(parts):
+                t.text, t.compound = text, True
+                if t.positions:
+                    t.pos = pos + i
+                if t.chars:
+                    t.startchar, t.endchar = start + (s - parts[0][1]), start + (e - parts[0][1])
+                yield t
+            t.text = whole[0]
+            pos += len(parts)
+
+
+def JapaneseAnalyzer() -> Composable:
+    """The analyzer for documents and queries alike.
+
+    >>> [t.text for t in JapaneseAnalyzer()("ｻｰﾋﾞｽＢと日常生活")]
+    ['サービス', 'b', '日常生活', '日常', '生活']
+    """
+    return SudachiTokenizer() | PartOfSpeechStopFilter() | CompoundFilter() | LowercaseFilter()
+
+
+class Unit(NamedTuple):
+    """One mode C word of a query, with its mode A parts when it is a compound."""
+
+    text: str
+    parts: tuple[str, ...]
+    surface: str
+
+
+def units(text: str) -> list[Unit]:
+    """Query words as units: what the query builder turns into terms.
+
+    >>> units("熊本県の担い手")
+    [Unit(text='熊本県', parts=('熊本', '県'), surface='熊本県'), Unit(text='担い手', parts=(), surface='担い手')]
+    """
+    out: list[Unit] = []
+    for t in JapaneseAnalyzer()(text, chars=True, keeporiginal=True):
+        if t.compound:
+            out[-1] = out[-1]._replace(parts=(*out[-1].parts, t.text))
+        else:
+            out.append(Unit(t.text, (), t.original))
+    return out
+
+
+def normalize_width(text: str) -> str:
+    """NFKC (full/half width) and lower case, for comparing user input to names."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def surfaces(text: str) -> dict[str, set[str]]:
+    """Index-time data for snippets: each indexed term → the spellings it has in `text`.
+
+    >>> sorted(surfaces("たすけあい、ＳＣ")["助け合う"])
+    ['たすけあい']
+    """
+    out: dict[str, set[str]] = {}
+    for t in JapaneseAnalyzer()(text, chars=True):
+        out.setdefault(t.text, set()).add(text[t.startchar : t.endchar])
+    return out

@@ -1,0 +1,343 @@
+"""The whoosh index: one document per page, with its sections stored for anchors and snippets.
+
+Why pages, not one whoosh document per section: words of a query are AND-ed over the whole
+page (担い手 in one section and 移動販売 in another still meet), ranking is BM25F over title,
+headings, metadata and body, and the total counts pages. Each section (heading, anchor, text,
+and the spellings of its terms) is stored with the page, so the best section and its snippet are
+picked from index-time data without re-tokenizing anything at query time.
+
+Layout of the index folder:
+    CURRENT          name of the live generation (replaced atomically)
+    g-<id>/          a whoosh index + manifest.json (corpus files with mtime, size, sha1)
+    .lock            flock: one writer at a time
+
+Every build or update writes a new generation in a temporary folder and swaps CURRENT, so
+Ctrl-C or a crash leaves the previous index usable, and two builds never write the same files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .analysis import ANALYZER_VERSION
+
+FORMAT = 1
+CURRENT = "CURRENT"
+MANIFEST = "manifest.json"
+
+Progress = Callable[[int, int], None]
+
+
+class IndexError_(Exception):
+    """The index cannot be used (missing, unreadable, other format)."""
+
+
+def schema():
+    from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+
+    from .analysis import JapaneseAnalyzer
+
+    analyzer = JapaneseAnalyzer()
+    return Schema(
+        path=ID(stored=True, unique=True),
+        kind=ID(stored=True),
+        themes=KEYWORD(stored=True, commas=True),
+        prefecture=ID(stored=True),
+        municipality=ID(stored=True),
+        year=ID(stored=True),
+        title=TEXT(analyzer=analyzer, field_boost=3.0),
+        headings=TEXT(analyzer=analyzer, field_boost=2.0),
+        meta=TEXT(analyzer=analyzer, field_boost=2.0),
+        body=TEXT(analyzer=analyzer),
+        data=STORED(),
+    )
+
+
+SEARCH_FIELDS = ("title", "headings", "meta", "body")
+
+
+def meta_text(page) -> str:
+    """Words about the page that are not in its text: place, bureau, year, theme names."""
+    from .vocab import KINDS, THEMES, wareki
+
+    m = page.meta
+    words = [KINDS[m.kind]]
+    if m.kind == "case":
+        words += [
+            m.municipality,
+            m.prefecture,
+            m.bureau,
+            wareki(m.fiscal_year),
+            f"{m.fiscal_year}年度",
+        ]
+        words += [m.support_type or ""]
+    words += [THEMES[n] for n in page.themes]
+    return "\n".join(w for w in words if w)
+
+
+def page_record(page) -> dict:
+    """What a hit needs to print itself (stored, JSON-able)."""
+    from .analysis import surfaces
+
+    m = page.meta
+    return {
+        "path": page.relpath,
+        "url": page.url,
+        "title": m.title,
+        "kind": m.kind,
+        "theme": getattr(m, "theme", None),
+        "themes": page.themes,
+        "municipality": getattr(m, "municipality", None),
+        "prefecture": getattr(m, "prefecture", None),
+        "bureau": getattr(m, "bureau", None),
+        "fiscal_year": getattr(m, "fiscal_year", None),
+        "sections": [
+            {
+                "title": s.title,
+                "anchor": s.anchor,
+                "text": s.text,
+                "terms": {t: sorted(v) for t, v in surfaces(f"{s.title}\n{s.text}").items()},
+            }
+            for s in page.sections
+        ],
+    }
+
+
+def document(page) -> dict:
+    m = page.meta
+    return {
+        "path": page.relpath,
+        "kind": m.kind,
+        "themes": ",".join(str(n) for n in page.themes),
+        "prefecture": getattr(m, "prefecture", None) or "",
+        "municipality": getattr(m, "municipality", None) or "",
+        "year": str(getattr(m, "fiscal_year", "") or ""),
+        "title": m.title,
+        "headings": "\n".join(s.title for s in page.sections[1:]),
+        "meta": meta_text(page),
+        "body": page.text,
+        "data": page_record(page),
+    }
+
+
+def fingerprint(path: Path) -> list:
+    st = path.stat()
+    return [st.st_mtime_ns, st.st_size, hashlib.sha1(path.read_bytes()).hexdigest()]
+
+
+@dataclass
+class Changes:
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.changed or self.deleted)
+
+    def describe(self) -> str:
+        parts = [
+            f"{label} {len(items)} 件"
+            for label, items in (
+                ("追加", self.added),
+                ("変更", self.changed),
+                ("削除", self.deleted),
+            )
+            if items
+        ]
+        return "、".join(parts)
+
+
+@dataclass
+class BuildReport:
+    pages: int
+    seconds: float
+    skipped: list[str]  # problems of pages left out of the index
+    changes: Changes | None = None
+
+
+class Index:
+    """An index folder for one corpus."""
+
+    def __init__(self, directory: Path, corpus_root: Path):
+        self.dir = Path(directory)
+        self.root = Path(corpus_root)
+
+    # -- reading -----------------------------------------------------------------------
+    def generation(self) -> Path | None:
+        try:
+            name = (self.dir / CURRENT).read_text(encoding="utf-8").strip()
+        except OSError:
+            return None
+        gen = self.dir / name
+        return gen if name and gen.is_dir() else None
+
+    def manifest(self) -> dict:
+        gen = self.generation()
+        if gen is None:
+            raise IndexError_("索引がありません")
+        try:
+            manifest = json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise IndexError_("索引を読めません") from exc
+        if manifest.get("format") != FORMAT or manifest.get("analyzer") != ANALYZER_VERSION:
+            raise IndexError_("索引の形式が古くなっています")
+        return manifest
+
+    def open(self):
+        """The live whoosh index (raises IndexError_ when it cannot be used)."""
+        from whoosh import index as windex
+
+        self.manifest()
+        try:
+            return windex.open_dir(str(self.generation()))
+        except Exception as exc:  # whoosh raises many kinds on damaged files
+            raise IndexError_("索引を読めません") from exc
+
+    def changes(self) -> Changes:
+        """Corpus files added, changed or deleted since the live index was built."""
+        from .corpus import corpus_files
+
+        known: dict[str, list] = self.manifest()["files"]
+        found = Changes()
+        seen = set()
+        for path in corpus_files(self.root):
+            rel = path.relative_to(self.root).as_posix()
+            seen.add(rel)
+            old = known.get(rel)
+            if old is None:
+                found.added.append(rel)
+                continue
+            st = path.stat()
+            if [st.st_mtime_ns, st.st_size] != old[:2] and fingerprint(path)[2] != old[2]:
+                found.changed.append(rel)
+        found.deleted = sorted(set(known) - seen)
+        return found
+
+    # -- writing -----------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        with open(self.dir / ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _swap(self, new: Path) -> None:
+        """Make `new` the live generation (atomic), then remove all but it and its predecessor."""
+        previous = self.generation()
+        pointer = self.dir / f".{CURRENT}.tmp"
+        pointer.write_text(new.name, encoding="utf-8")
+        os.replace(pointer, self.dir / CURRENT)
+        for old in self.dir.glob("g-*"):
+            if old not in (new, previous):
+                shutil.rmtree(old, ignore_errors=True)
+
+    def _write(self, pages, files: dict[str, list], base: Path | None, remove: list[str], progress):
+        """Write a new generation (a copy of `base` if given, minus `remove`, plus `pages`)."""
+        from whoosh import index as windex
+
+        tmp = Path(tempfile.mkdtemp(prefix="g-", dir=self.dir))
+        try:
+            if base is None:
+                ix = windex.create_in(str(tmp), schema())
+            else:
+                shutil.copytree(base, tmp, dirs_exist_ok=True)
+                (tmp / MANIFEST).unlink(missing_ok=True)
+                ix = windex.open_dir(str(tmp))
+            writer = ix.writer()
+            try:
+                for rel in remove:
+                    writer.delete_by_term("path", rel)
+                for i, page in enumerate(pages, 1):
+                    writer.add_document(**document(page))
+                    if progress:
+                        progress(i, len(pages))
+                writer.commit(optimize=base is None)
+            except BaseException:
+                writer.cancel()
+                raise
+            manifest = {
+                "format": FORMAT,
+                "analyzer": ANALYZER_VERSION,
+                "root": str(self.root),
+                "files": files,
+            }
+            (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+            self._swap(tmp)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+
+    def _parse(self, rels: list[str]):
+        """Parse pages; a page that cannot be parsed is left out but still fingerprinted,
+        so it is not taken for a new change at every search."""
+        from .corpus import parse_page, shown_path
+
+        pages, skipped, prints = [], [], {}
+        for rel in rels:
+            path = self.root / rel
+            page, problems = parse_page(path, self.root, shown_path(path))
+            prints[rel] = fingerprint(path)
+            if page is None:
+                skipped += [str(p) for p in problems]
+            else:
+                pages.append(page)
+        return pages, skipped, prints
+
+    def build(self, progress: Progress | None = None) -> BuildReport:
+        """Index the whole corpus from scratch."""
+        from .corpus import corpus_files
+
+        start = time.perf_counter()
+        with self._locked():
+            files = corpus_files(self.root)
+            rels = [p.relative_to(self.root).as_posix() for p in files]
+            pages, skipped, prints = self._parse(rels)
+            self._write(pages, prints, None, [], progress)
+        return BuildReport(len(pages), time.perf_counter() - start, skipped)
+
+    def update(self, progress: Progress | None = None) -> BuildReport | None:
+        """Bring the index up to date with the corpus; None when it already is."""
+        start = time.perf_counter()
+        with self._locked():
+            changes = self.changes()  # again under the lock: another process may have done it
+            if not changes:
+                return None
+            manifest = self.manifest()
+            pages, skipped, prints = self._parse(changes.added + changes.changed)
+            files = {k: v for k, v in manifest["files"].items() if k not in changes.deleted}
+            files.update(prints)
+            remove = changes.changed + changes.deleted
+            self._write(pages, files, self.generation(), remove, progress)
+        return BuildReport(len(pages), time.perf_counter() - start, skipped, changes)
+
+    def ensure(self, notify: Callable[[str], None] = lambda msg: print(msg, file=sys.stderr)):
+        """Open the index, building or updating it first when needed (with a one-line notice)."""
+        report = None
+        try:
+            changes = self.changes()
+        except IndexError_ as exc:
+            notify(f"{exc}。作成します…")
+            report = self.build()
+            notify(f"索引を作成しました（{report.pages} ページ、{report.seconds:.1f} 秒）")
+        else:
+            if changes:
+                report = self.update()
+                if report:
+                    notify(f"索引を更新しました（{report.changes.describe()}）")
+        for problem in report.skipped if report else []:
+            notify(f"索引に入れられないページがあります: {problem}")
+        return self.open()

@@ -1,0 +1,350 @@
+"""Search behind a small interface: `Engine(index_dir, corpus_root)` with build(), update()
+and query(text, filters, limit) → Result. Only this module and index.py know about whoosh.
+
+Query language (what a 担当者 types):
+- words separated by spaces are AND-ed; when that finds nothing, the words' parts are OR-ed
+  and the result says so;
+- "quoted phrase" (also “…” and 「…」) must appear in that order; -word excludes pages;
+- AND / OR / NOT are ordinary words to us, not operators: they are dropped with a notice.
+Each word is analyzed like the documents; a compound matches whole or by its parts, and
+synonym groups (synonyms.yaml) expand at query time.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .analysis import Unit, units
+from .index import SEARCH_FIELDS, Index
+from .synonyms import Synonyms
+
+MAX_QUERY_CHARS = 1_000
+SNIPPET_CHARS = 110
+OPERATOR_WORDS = {"AND", "OR", "NOT"}
+_QUOTES = {'"': '"', "“": "”", "「": "」", "＂": "＂"}
+
+
+class QueryError(ValueError):
+    """A query that cannot be searched; the message is for the user (Japanese)."""
+
+
+@dataclass
+class ParsedQuery:
+    words: list[str] = field(default_factory=list)
+    phrases: list[str] = field(default_factory=list)
+    excluded: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """Split what the user typed into words, "phrases" and -exclusions.
+
+    >>> q = parse_query('担い手 "通いの場" -美里町 AND')
+    >>> q.words, q.phrases, q.excluded
+    (['担い手'], ['通いの場'], ['美里町'])
+    """
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(
+            f"検索語が長すぎます（{len(text):,} 文字）。{MAX_QUERY_CHARS:,} 文字以内にしてください。"
+        )
+    q = ParsedQuery()
+    text = text.replace("\u3000", " ")
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch.isspace():
+            i += 1
+            continue
+        negate = ch in "-－−" and i + 1 < n and not text[i + 1].isspace()
+        if negate:
+            i += 1
+            ch = text[i]
+        if ch in _QUOTES:
+            close = text.find(_QUOTES[ch], i + 1)
+            if close < 0:
+                q.notices.append(
+                    f"閉じていない引用符 {ch} があるため、最後までを一つのフレーズとして扱いました。"
+                )
+                close = n
+            phrase = text[i + 1 : close].strip()
+            i = close + 1
+            if phrase:
+                (q.excluded if negate else q.phrases).append(phrase)
+            continue
+        end = i
+        while end < n and not text[end].isspace():
+            end += 1
+        word = text[i:end]
+        i = end
+        if word.upper() in OPERATOR_WORDS:
+            q.notices.append(
+                f"{word} は演算子ではなく、無視しました（語を並べると AND で検索します）。"
+            )
+            continue
+        (q.excluded if negate else q.words).append(word)
+    return q
+
+
+@dataclass
+class Filters:
+    kind: str | None = None
+    theme: int | None = None
+    prefecture: str | None = None
+    year: int | None = None
+
+    def query(self):
+        from whoosh.query import And, Term
+
+        terms = []
+        if self.kind:
+            terms.append(Term("kind", self.kind))
+        if self.theme:
+            terms.append(Term("themes", str(self.theme)))
+        if self.prefecture:
+            terms.append(Term("prefecture", self.prefecture))
+        if self.year:
+            terms.append(Term("year", str(self.year)))
+        return And(terms) if terms else None
+
+
+@dataclass
+class Hit:
+    record: dict  # the page's stored record (path, url, title, kind, theme …)
+    score: float
+    section: dict  # the best section: title, anchor, text
+    snippet: list[tuple[str, bool]]  # (text, is_hit) segments
+
+
+@dataclass
+class Result:
+    query: str
+    total: int
+    elapsed_ms: float
+    hits: list[Hit]
+    mode: str = "and"  # "and", or "or" after the fallback
+    notices: list[str] = field(default_factory=list)
+
+
+# -- building whoosh queries --------------------------------------------------------------
+def _terms(text: str):
+    from whoosh.query import Or, Term
+
+    return Or([Term(f, text) for f in SEARCH_FIELDS])
+
+
+def _unit_query(unit: Unit):
+    """A word matches whole, or (when it is a compound) by all of its parts."""
+    from whoosh.query import And, Or
+
+    if not unit.parts:
+        return _terms(unit.text)
+    return Or([_terms(unit.text), And([_terms(p) for p in unit.parts])])
+
+
+def _key_query(key: tuple[str, ...]):
+    from whoosh.query import And
+
+    return _terms(key[0]) if len(key) == 1 else And([_terms(k) for k in key])
+
+
+def _word_queries(word: str, synonyms: Synonyms) -> list:
+    """One query per unit of `word`, with runs that are synonyms replaced by their group."""
+    from whoosh.query import Or
+
+    found = units(word)
+    keys = [u.text for u in found]
+    out, i = [], 0
+    while i < len(found):
+        match = synonyms.match(keys, i)
+        if match:
+            n, group = match
+            alternatives = [_key_query(k) for k in group]
+            # the word as typed (whole or by parts) stays an alternative
+            if n == 1:
+                alternatives.append(_unit_query(found[i]))
+            out.append(Or(alternatives))
+            i += n
+        else:
+            out.append(_unit_query(found[i]))
+            i += 1
+    return out
+
+
+def _phrase_query(text: str):
+    """The phrase as a sequence of mode A units (a compound's parts stand in for it)."""
+    from whoosh.query import Or, Phrase
+
+    seq: list[str] = []
+    for u in units(text):
+        seq.extend(u.parts or (u.text,))
+    if not seq:
+        return None
+    if len(seq) == 1:
+        return _terms(seq[0])
+    return Or([Phrase(f, seq) for f in SEARCH_FIELDS])
+
+
+def build_queries(parsed: ParsedQuery, synonyms: Synonyms):
+    """(AND query, OR fallback or None, the positive terms' query for highlighting).
+
+    Raises QueryError when nothing is searchable."""
+    from whoosh.query import And, AndNot, Or
+
+    required, loose = [], []
+    for word in parsed.words:
+        parts = _word_queries(word, synonyms)
+        if parts:
+            required.append(And(parts) if len(parts) > 1 else parts[0])
+            loose.extend(parts)
+    for phrase in parsed.phrases:
+        q = _phrase_query(phrase)
+        if q is not None:
+            required.append(q)
+            loose.append(q)
+    if not required:
+        if parsed.words or parsed.phrases or parsed.excluded:
+            raise QueryError(
+                "検索できる語がありません（「の」「を」や記号だけでは検索できません）。"
+            )
+        raise QueryError("検索語を入力してください。")
+    excluded = [q for w in parsed.excluded for q in _word_queries(w, synonyms)]
+
+    def without(q):
+        return AndNot(q, Or(excluded)) if excluded else q
+
+    strict = without(And(required) if len(required) > 1 else required[0])
+    fallback = without(Or(loose)) if len(loose) > 1 else None
+    return strict, fallback, Or(loose)
+
+
+# -- sections and snippets ---------------------------------------------------------------
+def _spans(text: str, surfaces: set[str]) -> list[tuple[int, int]]:
+    spans = []
+    for s in surfaces:
+        if not s.strip():
+            continue
+        for m in re.finditer(re.escape(s), text):
+            spans.append((m.start(), m.end()))
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for s, e in spans:
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def best_section(record: dict, terms: set[str]) -> tuple[dict, list[tuple[int, int]]]:
+    """The section with the most distinct query terms (then the most hits) and its hit spans."""
+    best, best_key, best_spans = record["sections"][0], (-1, -1, 0), []
+    for i, sec in enumerate(record["sections"]):
+        matched = terms & sec["terms"].keys()
+        surfaces = {s for t in matched for s in sec["terms"][t]}
+        spans = _spans(sec["text"], surfaces)
+        key = (len(matched), len(spans), -i)
+        if key > best_key:
+            best, best_key, best_spans = sec, key, spans
+    return best, best_spans
+
+
+def snippet(
+    text: str, spans: list[tuple[int, int]], width: int = SNIPPET_CHARS
+) -> list[tuple[str, bool]]:
+    """A window of `text` around the densest group of hits, as (text, is_hit) segments.
+
+    >>> snippet("あいうえおかきくけこ", [(2, 3)], width=5)
+    [('…い', False), ('う', True), ('えおか…', False)]
+    """
+    text = text.replace("\n", " ")
+    if not spans:
+        cut = text[:width]
+        return [(cut + ("…" if len(text) > width else ""), False)] if cut else []
+    # the window start that covers the most hits
+    start = max(
+        (max(0, s - width // 3) for s, _ in spans),
+        key=lambda st: sum(1 for s, e in spans if st <= s and e <= st + width),
+    )
+    end = min(len(text), start + width)
+    start = max(0, min(start, end - width))
+    out: list[tuple[str, bool]] = []
+    pos = start
+    for s, e in spans:
+        if e <= start or s >= end:
+            continue
+        s, e = max(s, start), min(e, end)
+        if s > pos:
+            out.append((text[pos:s], False))
+        out.append((text[s:e], True))
+        pos = e
+    if pos < end:
+        out.append((text[pos:end], False))
+    if start > 0:
+        out[0] = ("…" + out[0][0], out[0][1]) if not out[0][1] else out[0]
+        if out[0][1]:
+            out.insert(0, ("…", False))
+    if end < len(text):
+        if out[-1][1]:
+            out.append(("…", False))
+        else:
+            out[-1] = (out[-1][0] + "…", False)
+    return out
+
+
+# -- the engine --------------------------------------------------------------------------
+class Engine:
+    """Search over one corpus with its index folder."""
+
+    def __init__(self, index_dir: Path, corpus_root: Path):
+        self.index = Index(index_dir, corpus_root)
+        self.root = Path(corpus_root)
+
+    def build(self, progress=None):
+        return self.index.build(progress)
+
+    def update(self, progress=None):
+        return self.index.update(progress)
+
+    def synonyms(self) -> Synonyms:
+        from . import synonyms
+        from .corpus import SYNONYMS_FILE
+
+        return synonyms.load(self.root / SYNONYMS_FILE, self.index.generation())
+
+    def facet_values(self, name: str) -> list[str]:
+        """Values of a stored field present in the index (for filter suggestions)."""
+        with self.index.open().searcher() as s:
+            return sorted({v.decode() if isinstance(v, bytes) else v for v in s.lexicon(name)})
+
+    def query(
+        self, text: str, filters: Filters | None = None, limit: int = 10, notify=None
+    ) -> Result:
+        start = time.perf_counter()
+        parsed = parse_query(unicodedata.normalize("NFKC", text))
+        ix = self.index.ensure(notify) if notify else self.index.ensure()
+        strict, fallback, positive = build_queries(parsed, self.synonyms())
+        filter_q = (filters or Filters()).query()
+        with ix.searcher() as searcher:
+            mode, results = "and", searcher.search(strict, limit=limit, filter=filter_q)
+            if results.is_empty() and fallback is not None:
+                mode, results = "or", searcher.search(fallback, limit=limit, filter=filter_q)
+            terms = {
+                t.decode() if isinstance(t, bytes) else t for _, t in positive.iter_all_terms()
+            }
+            hits = []
+            for hit in results:
+                record = hit["data"]
+                section, spans = best_section(record, terms)
+                hits.append(Hit(record, hit.score, section, snippet(section["text"], spans)))
+            total = len(results)
+        notices = list(parsed.notices)
+        if mode == "or":
+            notices.append(
+                "すべての語を含むページがないため、いずれかの語を含むページを表示しています。"
+            )
+        elapsed = (time.perf_counter() - start) * 1000
+        return Result(text, total, elapsed, hits, mode, notices)

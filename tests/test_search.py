@@ -1,0 +1,292 @@
+"""Search: real queries on the real corpus, and the index's freshness and safety on small copies."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import FIXTURES, ROOT
+from handbook_search import index as index_module
+from handbook_search.search import Engine, Filters
+
+CORPUS = ROOT / "corpus"
+
+
+@pytest.fixture(scope="session")
+def engine(tmp_path_factory):
+    eng = Engine(tmp_path_factory.mktemp("index"), CORPUS)
+    eng.build()
+    return eng
+
+
+def pages(result):
+    """Hits as (kind, municipality or theme number) — pages identified by metadata."""
+    out = []
+    for hit in result.hits:
+        r = hit.record
+        out.append(
+            (r["kind"], r["municipality"] if r["kind"] == "case" else r["theme"] or r["title"])
+        )
+    return out
+
+
+def top(engine, query, n=3, **filters):
+    return pages(engine.query(query, Filters(**filters), limit=10, notify=lambda m: None))[:n]
+
+
+IZUMO, MISATO, OSUMI = ("case", "出雲市"), ("case", "美里町"), ("case", "南大隅町")
+
+
+def test_compound_meets_text_that_splits_it(engine):
+    assert IZUMO in top(engine, "担い手確保", n=1)
+    assert IZUMO in top(engine, "担い手の確保", n=1)
+    assert IZUMO in top(engine, "確保 担い手", n=1)
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("出雲", IZUMO),  # 出雲市 is one mode C word
+        ("熊本", MISATO),  # only as part of 熊本県 in the metadata
+        ("美里", MISATO),
+        ("南大隅", OSUMI),
+        ("鹿児島", OSUMI),
+    ],
+)
+def test_place_names_without_suffix(engine, query, expected):
+    assert expected in top(engine, query, n=1)
+
+
+def test_width_variants(engine):
+    assert top(engine, "ｻｰﾋﾞｽＢ", n=3) == top(engine, "サービスB", n=3)
+    assert ("theme", 7) in top(engine, "ＳＣ", n=3)
+
+
+def test_kana_kanji_variant_and_synonyms(engine):
+    # the 出雲市 page writes たすけあい (Sudachi: 助け合う), the query 助け合い stays a noun
+    assert IZUMO in top(engine, "助け合い", n=3)
+    # SC ⇔ 生活支援コーディネーター from corpus/synonyms.yaml
+    sc = engine.query("SC", limit=20, notify=lambda m: None)
+    full = engine.query("生活支援コーディネーター", limit=20, notify=lambda m: None)
+    assert sc.total == full.total
+
+
+def test_filters(engine):
+    cases = top(engine, "支援", n=10, kind="case")
+    assert cases and all(kind == "case" for kind, _ in cases)
+    assert top(engine, "支援", n=10, kind="case", year=2023) and set(
+        top(engine, "支援", n=10, kind="case", year=2023)
+    ) <= {MISATO, OSUMI}
+    assert set(top(engine, "支援", n=10, prefecture="島根県")) == {IZUMO}
+    assert all(k != "theme" or n == 7 for k, n in top(engine, "協議体", n=10, theme=7))
+
+
+def test_phrase_and_exclusion(engine):
+    assert engine.query('"通いの場"', notify=lambda m: None).total > 0
+    assert engine.query('"場の通い"', notify=lambda m: None).total == 0
+    assert OSUMI in top(engine, "通いの場", n=10)
+    assert OSUMI not in top(engine, "通いの場 -南大隅町", n=10)
+
+
+def test_and_falls_back_to_or(engine):
+    result = engine.query("担い手 存在しない語ほげ", notify=lambda m: None)
+    assert result.mode == "or" and result.total > 0
+    assert any("いずれかの語" in n for n in result.notices)
+
+
+def test_hit_points_to_its_section(engine):
+    hits = engine.query("ボランティアポイント", notify=lambda m: None).hits
+    hit = next(h for h in hits if h.record["municipality"] == "出雲市")
+    assert hit.section["anchor"]
+    assert any(is_hit and "ボランティアポイント" in text for text, is_hit in hit.snippet)
+
+
+def test_json_output_has_every_key(run_cli, tmp_path):
+    status, out, _ = run_cli("search", "--index", tmp_path / "ix", "--json", "担い手確保")
+    assert status == 0
+    doc = json.loads(out)
+    assert set(doc) == {"query", "total", "elapsed_ms", "results"}
+    keys = {"path", "url", "title", "kind", "theme", "themes", "municipality", "prefecture",
+            "bureau", "fiscal_year", "section", "anchor", "score", "snippet"}  # fmt: skip
+    assert doc["results"] and all(set(r) == keys for r in doc["results"])
+    first = doc["results"][0]
+    assert first["path"] == "cases/shimane-izumo-2024.md"
+    assert first["url"].startswith("build/html/corpus/cases/shimane-izumo-2024.html#")
+    assert "【" in first["snippet"]
+    theme = next(r for r in doc["results"] if r["kind"] == "theme")
+    assert theme["municipality"] is None and isinstance(theme["theme"], int)
+
+
+def test_human_output(run_cli, tmp_path):
+    status, out, err = run_cli("担い手確保", "--index", tmp_path / "ix", "--limit", "2")
+    assert status == 0
+    assert out.startswith("1. 出雲市（島根県）令和6年度")
+    assert "事例 ｜ 出雲市・島根県・令和6年度（2024）" in out
+    assert "【担い手確保】" in out or "【担い手】" in out
+    assert "（上位 2 件を表示）" in out and " ms" in out
+    assert "索引がありません。作成します" in err
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ([""], "検索語を入力してください"),
+        (["の", "を"], "検索できる語がありません"),
+        (["*"], "検索できる語がありません"),
+        (["😀"], "検索できる語がありません"),
+        (["あ" * 10_000], "検索語が長すぎます"),
+        (["支援", "--theme", "99"], "--theme はテーマ番号 1〜10 で指定してください: 99"),
+        (["支援", "--prefecture", "東京"], "（もしかして: 東京都）"),
+        (["支援", "--kind", "report"], "--kind は"),
+        (["支援", "--year", "昭和"], "年度は 2024、令和6、R6 のように指定してください"),
+        (["支援", "--limit", "0"], "--limit は 1〜100"),
+    ],
+)
+def test_bad_input_exits_2_with_a_message(run_cli, tmp_path, args, message):
+    status, _, err = run_cli("search", "--index", tmp_path / "ix", *args)
+    assert status == 2
+    assert message in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "query, notice",
+    [
+        ('"担い手', "閉じていない引用符"),
+        ("担い手 AND 確保", "AND は演算子ではなく"),
+        ("(担い手 OR 確保", "OR は演算子ではなく"),
+    ],
+)
+def test_odd_but_searchable_input(run_cli, tmp_path, query, notice):
+    status, out, err = run_cli("search", "--index", tmp_path / "ix", query)
+    assert status == 0
+    assert notice in err
+    assert "出雲市" in out
+
+
+def test_no_hits_is_not_an_error(run_cli, tmp_path):
+    status, out, _ = run_cli("search", "--index", tmp_path / "ix", "ZZQXW")
+    assert status == 0
+    assert "見つかりませんでした" in out
+
+
+# -- index freshness and safety on a small copy -----------------------------------------
+@pytest.fixture
+def mini(tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(FIXTURES / "mini", corpus)
+    return Engine(tmp_path / "index", corpus), corpus
+
+
+def quiet(engine, query):
+    notices = []
+    result = engine.query(query, notify=notices.append)
+    return result, notices
+
+
+def test_missing_index_is_built_with_a_notice(mini):
+    engine, _ = mini
+    result, notices = quiet(engine, "担い手")
+    assert result.total == 2
+    assert notices[0] == "索引がありません。作成します…"
+
+
+def test_edited_added_and_deleted_pages_are_picked_up(mini):
+    engine, corpus = mini
+    quiet(engine, "担い手")
+    case = corpus / "cases" / "shimane-kakuu-2024.md"
+    case.write_text(
+        case.read_text(encoding="utf-8").replace("続けます。", "ランタン祭りを続けます。"),
+        encoding="utf-8",
+    )
+    result, notices = quiet(engine, "ランタン祭り")
+    assert result.total == 1 and notices == ["索引を更新しました（変更 1 件）"]
+
+    new = corpus / "cases" / "shimane-betsu-2023.md"
+    text = (
+        case.read_text(encoding="utf-8")
+        .replace("架空町", "別架空村")
+        .replace("2024", "2023")
+        .replace("令和6", "令和5")
+    )
+    new.write_text(text, encoding="utf-8")
+    result, notices = quiet(engine, "ランタン祭り")
+    assert result.total == 2 and notices == ["索引を更新しました（追加 1 件）"]
+
+    case.unlink()
+    result, notices = quiet(engine, "ランタン祭り")
+    assert result.total == 1 and notices == ["索引を更新しました（削除 1 件）"]
+    assert result.hits[0].record["municipality"] == "別架空村"
+    result, notices = quiet(engine, "ランタン祭り")
+    assert notices == []  # fresh: nothing to do
+
+
+def test_unparseable_page_is_reported_once_and_not_rebuilt_every_time(mini):
+    engine, corpus = mini
+    quiet(engine, "担い手")
+    (corpus / "cases" / "broken.md").write_text("# no front matter\n", encoding="utf-8")
+    _, notices = quiet(engine, "担い手")
+    assert any("broken.md:1: フロントマター" in n for n in notices)
+    _, notices = quiet(engine, "担い手")
+    assert notices == []
+
+
+def test_interrupted_build_keeps_the_previous_index(mini, monkeypatch):
+    engine, corpus = mini
+    engine.build()
+    real = index_module.document
+    calls = []
+
+    def interrupt(page):
+        calls.append(page)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(page)
+
+    monkeypatch.setattr(index_module, "document", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        engine.build()
+    monkeypatch.setattr(index_module, "document", real)
+    assert sorted(p.name for p in engine.index.dir.iterdir() if p.name.startswith("g-")) == [
+        engine.index.generation().name
+    ]  # the half-written generation is gone
+    result, notices = quiet(engine, "担い手")
+    assert result.total == 2 and notices == []
+    engine.build()  # the lock was released
+
+
+def test_unreadable_index_is_rebuilt(mini):
+    engine, _ = mini
+    engine.build()
+    (engine.index.generation() / "manifest.json").write_text("{broken", encoding="utf-8")
+    result, notices = quiet(engine, "担い手")
+    assert result.total == 2
+    assert notices[0] == "索引を読めません。作成します…"
+
+
+def test_concurrent_builds_leave_a_usable_index(mini):
+    engine, corpus = mini
+    cmd = [
+        sys.executable,
+        "-m",
+        "handbook_search.cli",
+        "index",
+        "--rebuild",
+        "--corpus",
+        str(corpus),
+        "--index",
+        str(engine.index.dir),
+    ]
+    procs = [
+        subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(3)
+    ]
+    for p in procs:
+        _, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err
+    result, notices = quiet(engine, "担い手")
+    assert result.total == 2 and notices == []
