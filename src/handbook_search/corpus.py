@@ -12,12 +12,14 @@ import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
-
-from .schema import Meta, check_meta
 from .vocab import THEMES
+
+if TYPE_CHECKING:  # pydantic and yaml are imported only when a page is parsed (search start-up)
+    import yaml
+
+    from .schema import Meta
 
 # Heading levels that get a MyST slug anchor; docs/conf.py uses the same value.
 HEADING_ANCHOR_LEVEL = 3
@@ -210,6 +212,8 @@ def _front_matter(tokens) -> tuple[str | None, int]:
 
 def _loc_line(node: yaml.Node | None, loc: tuple, base: int) -> int:
     """File line of the YAML node at `loc` (falling back to the nearest parent)."""
+    import yaml
+
     line = node.start_mark.line if node is not None else 0
     for part in loc:
         if isinstance(node, yaml.MappingNode):
@@ -229,6 +233,8 @@ def _loc_line(node: yaml.Node | None, loc: tuple, base: int) -> int:
 
 
 def _duplicate_keys(node: yaml.Node | None, base: int) -> Iterator[tuple[str, int]]:
+    import yaml
+
     if isinstance(node, yaml.MappingNode):
         seen = set()
         for key, value in node.value:
@@ -243,6 +249,8 @@ def _duplicate_keys(node: yaml.Node | None, base: int) -> Iterator[tuple[str, in
 
 def read_front_matter(text: str, shown: str) -> tuple[Any, list[Problem], yaml.Node | None, int]:
     """Parse the YAML front matter of `text`. Returns (data, problems, yaml node, base line)."""
+    import yaml
+
     tokens = markdown_parser().parse(text)
     raw, start = _front_matter(tokens)
     if raw is None:
@@ -281,6 +289,8 @@ def parse_page(
         return None, [Problem(shown, 1, "UTF-8 のテキストとして読めません")]
     except OSError as exc:
         return None, [Problem(shown, 1, f"ファイルを読めません: {exc.strerror}")]
+
+    from .schema import check_meta
 
     data, problems, node, base = read_front_matter(text, shown)
     if data is None and problems:
