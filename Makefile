@@ -8,7 +8,7 @@ SPHINXOPTS ?= -W --keep-going -q
 PORT   ?= 8000
 Q      ?= 担い手確保
 
-.PHONY: all build html index search validate test lint format serve clean distclean
+.PHONY: all build html index search validate test eval bench lint format serve clean distclean
 
 all: build
 
@@ -43,6 +43,9 @@ format: $(STAMP)
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest -q
+
+eval: $(STAMP)
+	$(BIN)/python -m handbook_search.evaluate --doc docs/evaluation.md
 
 serve: html
 	@echo "http://localhost:$(PORT)/ で表示します（Ctrl-C で終了）"

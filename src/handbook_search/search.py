@@ -23,6 +23,10 @@ from .index import SEARCH_FIELDS, Index
 from .synonyms import Synonyms
 
 MAX_QUERY_CHARS = 1_000
+# Ranking knobs, set from `make eval` (docs/evaluation.md).
+BM25_B = 0.75  # length normalization (whoosh's default)
+SYNONYM_BOOST = 1.0  # weight of a synonym relative to the word as typed
+QUESTION_UNITS = 3  # a word of this many units with particles is a question: OR, not AND
 SNIPPET_CHARS = 110
 OPERATOR_WORDS = {"AND", "OR", "NOT"}
 _QUOTES = {'"': '"', "“": "”", "「": "」", "＂": "＂"}
@@ -162,7 +166,7 @@ def _word_queries(word: str, synonyms: Synonyms) -> list:
         match = synonyms.match(keys, i)
         if match:
             n, group = match
-            alternatives = [_key_query(k) for k in group]
+            alternatives = [_key_query(k).with_boost(SYNONYM_BOOST) for k in group]
             # the word as typed (whole or by parts) stays an alternative
             if n == 1:
                 alternatives.append(_unit_query(found[i]))
@@ -172,6 +176,14 @@ def _word_queries(word: str, synonyms: Synonyms) -> list:
             out.append(_unit_query(found[i]))
             i += 1
     return out
+
+
+def is_sentence(word: str) -> bool:
+    """Whether a word without spaces reads as a phrase of Japanese (it has particles or
+    auxiliaries between its words), like 住民主体の活動を増やすには."""
+    from .analysis import morphemes
+
+    return any(m.pos in ("助詞", "助動詞") for m in morphemes(word))
 
 
 def _phrase_query(text: str):
@@ -197,7 +209,11 @@ def build_queries(parsed: ParsedQuery, synonyms: Synonyms):
     required, loose = [], []
     for word in parsed.words:
         parts = _word_queries(word, synonyms)
-        if parts:
+        if len(units(word)) >= QUESTION_UNITS and is_sentence(word):
+            # 買い物に困る高齢者への支援: a question, not a list of must-have words
+            required.append(Or(parts))
+            loose.extend(parts)
+        elif parts:
             required.append(And(parts) if len(parts) > 1 else parts[0])
             loose.extend(parts)
     for phrase in parsed.phrases:
@@ -299,9 +315,10 @@ def snippet(
 class Engine:
     """Search over one corpus with its index folder."""
 
-    def __init__(self, index_dir: Path, corpus_root: Path):
+    def __init__(self, index_dir: Path, corpus_root: Path, use_synonyms: bool = True):
         self.index = Index(index_dir, corpus_root)
         self.root = Path(corpus_root)
+        self.use_synonyms = use_synonyms
 
     def build(self, progress=None):
         return self.index.build(progress)
@@ -313,6 +330,8 @@ class Engine:
         from . import synonyms
         from .corpus import SYNONYMS_FILE
 
+        if not self.use_synonyms:
+            return Synonyms.empty()
         return synonyms.load(self.root / SYNONYMS_FILE, self.index.generation())
 
     def facet_values(self, name: str) -> list[str]:
@@ -328,7 +347,9 @@ class Engine:
         ix = self.index.ensure(notify) if notify else self.index.ensure()
         strict, fallback, positive = build_queries(parsed, self.synonyms())
         filter_q = (filters or Filters()).query()
-        with ix.searcher() as searcher:
+        from whoosh.scoring import BM25F
+
+        with ix.searcher(weighting=BM25F(B=BM25_B)) as searcher:
             mode, results = "and", searcher.search(strict, limit=limit, filter=filter_q)
             if results.is_empty() and fallback is not None:
                 mode, results = "or", searcher.search(fallback, limit=limit, filter=filter_q)
