@@ -23,7 +23,7 @@ def test_case_metadata_is_typed():
     assert page.meta.sources[0].date.isoformat() == "2025-03-07"
     assert page.relpath == "cases/shimane-kakuu-2024.md"
     assert page.docname == "corpus/cases/shimane-kakuu-2024"
-    assert page.identity == ("case", "架空町", 2024)
+    assert page.identity == ("case", "島根県", "架空町", 2024)
 
 
 def test_sections_have_myst_anchors_and_lines():

@@ -93,7 +93,7 @@ class Page:
         """What must be unique across the corpus (a second page with it is an error)."""
         m = self.meta
         if m.kind == "case":
-            return ("case", m.municipality, m.fiscal_year)
+            return ("case", m.prefecture, m.municipality, m.fiscal_year)  # two 美里町 exist
         if m.kind == "theme":
             return ("theme", m.theme)
         if m.kind == "glossary":
@@ -103,7 +103,7 @@ class Page:
     def describe_identity(self) -> str:
         m = self.meta
         if m.kind == "case":
-            return f"{m.municipality} {m.fiscal_year}年度の事例"
+            return f"{m.prefecture}{m.municipality} {m.fiscal_year}年度の事例"
         if m.kind == "theme":
             return f"テーマ {m.theme}（{THEMES[m.theme]}）"
         if m.kind == "glossary":
