@@ -65,8 +65,13 @@ def test_duplicate_case_identity_is_reported_on_both_files(run_cli, tmp_path):
     shutil.copy(corpus / "cases" / "shimane-kakuu-2024.md", copy)
     status, _, err = run_cli("validate", "--corpus", corpus, cwd=tmp_path)
     assert status == 2
-    assert "corpus/cases/shimane-kakuu-2024.md:1: 島根県架空町 2024年度の事例が重複しています" in err
-    assert "corpus/cases/shimane-kakuu-2024-copy.md:1: 島根県架空町 2024年度の事例が重複しています" in err
+    assert (
+        "corpus/cases/shimane-kakuu-2024.md:1: 島根県架空町 2024年度の事例が重複しています" in err
+    )
+    assert (
+        "corpus/cases/shimane-kakuu-2024-copy.md:1: 島根県架空町 2024年度の事例が重複しています"
+        in err
+    )
 
 
 def test_new_file_duplicating_an_existing_case_is_caught_when_given_alone(run_cli, tmp_path):

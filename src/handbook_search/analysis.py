@@ -22,10 +22,10 @@ import functools
 import unicodedata
 from typing import NamedTuple
 
-from whoosh.analysis import Composable, Filter, LowercaseFilter, Token, Tokenizer
+from whoosh.analysis import Analyzer, Composable, Filter, LowercaseFilter, Token, Tokenizer
 
 # Bump when the analysis changes: an index built with another version is rebuilt.
-ANALYZER_VERSION = 2
+ANALYZER_VERSION = 3
 
 MAX_BYTES = 49_149  # SudachiPy's limit per tokenize() call
 _CHUNK_CHARS = 4_000  # a line longer than this is cut (4,000 chars ≤ 16,000 bytes in UTF-8)
@@ -65,27 +65,29 @@ def _pieces(text: str):
         offset += len(line)
 
 
-@functools.lru_cache(maxsize=16_384)
-def _analyze_piece(piece: str) -> tuple[Morpheme, ...]:
+def _analyze_piece(piece: str, offset: int) -> list[tuple]:
+    """Sudachi on one piece: (normalized, pos, start, end, parts) with offsets added."""
     tokenizer, mode = _sudachi()
     out = []
     for m in tokenizer.tokenize(piece, mode.C):
-        parts: tuple[tuple[str, int, int], ...] = ()
-        split = m.split(mode.A)
-        if len(split) > 1:
-            parts = tuple((a.normalized_form(), a.begin(), a.end()) for a in split)
-        out.append(Morpheme(m.normalized_form(), m.part_of_speech()[0], m.begin(), m.end(), parts))
-    return tuple(out)
+        start, end = m.begin() + offset, m.end() + offset
+        parts: tuple = ()
+        if end - start > 1:
+            split = m.split(mode.A)
+            if len(split) > 1:
+                parts = tuple(
+                    (a.normalized_form(), a.begin() + offset, a.end() + offset) for a in split
+                )
+        out.append((m.normalized_form(), m.part_of_speech()[0], start, end, parts))
+    return out
 
 
 def morphemes(text: str):
     """Mode C morphemes of `text` with offsets into `text`."""
     for offset, piece in _pieces(text):
-        if not piece.strip():
-            continue
-        for m in _analyze_piece(piece):
-            parts = tuple((t, s + offset, e + offset) for t, s, e in m.parts)
-            yield m._replace(start=m.start + offset, end=m.end + offset, parts=parts)
+        if piece.strip():
+            for m in _analyze_piece(piece, offset):
+                yield Morpheme(*m)
 
 
 class SudachiTokenizer(Tokenizer):
@@ -108,16 +110,21 @@ class SudachiTokenizer(Tokenizer):
         **kwargs,
     ):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for i, m in enumerate(morphemes(value)):
-            t.text, t.tag, t.parts = m.text, m.pos, m.parts
-            t.boost, t.stopped = 1.0, False
-            if keeporiginal:
-                t.original = value[m.start : m.end]
-            if positions:
-                t.pos = start_pos + i
-            if chars:
-                t.startchar, t.endchar = start_char + m.start, start_char + m.end
-            yield t
+        i = 0
+        for offset, piece in _pieces(value):
+            if not piece.strip():
+                continue
+            for text, tag, start, end, parts in _analyze_piece(piece, offset):
+                t.text, t.tag, t.parts = text, tag, parts
+                t.boost, t.stopped = 1.0, False
+                if keeporiginal:
+                    t.original = value[start:end]
+                if positions:
+                    t.pos = start_pos + i
+                if chars:
+                    t.startchar, t.endchar = start_char + start, start_char + end
+                i += 1
+                yield t
 
 
 class PartOfSpeechStopFilter(Filter):
@@ -172,13 +179,66 @@ class CompoundFilter(Filter):
             pos += len(parts)
 
 
-def JapaneseAnalyzer() -> Composable:
+def _chain() -> Composable:
+    return SudachiTokenizer() | PartOfSpeechStopFilter() | CompoundFilter() | LowercaseFilter()
+
+
+# Final tokens of each line seen: (text, pos, startchar, endchar), positions and offsets
+# relative to the line. Indexing a page analyzes the same lines for several fields and for the
+# snippet data; with this cache each line is analyzed once.
+_LINE_CACHE: dict[str, tuple[tuple[str, int, int, int], ...]] = {}
+_LINE_CACHE_MAX = 200_000
+
+
+class LineCachedAnalyzer(Analyzer):
+    """Runs `chain` once per distinct line and replays the tokens (a line break is a boundary
+    for phrases, like punctuation)."""
+
+    def __init__(self, chain: Composable):
+        self.chain = chain
+
+    def line_tokens(self, line: str) -> tuple[tuple[str, int, int, int], ...]:
+        found = _LINE_CACHE.get(line)
+        if found is None:
+            found = tuple(
+                (t.text, t.pos, t.startchar, t.endchar)
+                for t in self.chain(line, positions=True, chars=True)
+            )
+            if len(_LINE_CACHE) >= _LINE_CACHE_MAX:
+                _LINE_CACHE.clear()
+            _LINE_CACHE[line] = found
+        return found
+
+    def __call__(
+        self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+        start_pos=0, start_char=0, mode="", **kwargs,
+    ):  # fmt: skip
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        base, offset = start_pos, start_char
+        for line in value.splitlines(keepends=True):
+            last = -1
+            for text, pos, start, end in self.line_tokens(line.rstrip("\r\n")):
+                t.text, t.boost, t.stopped = text, 1.0, False
+                if keeporiginal:
+                    t.original = line[start:end]
+                if positions:
+                    t.pos = base + pos
+                if chars:
+                    t.startchar, t.endchar = offset + start, offset + end
+                last = pos
+                yield t
+            if last >= 0:
+                base += last + 2
+            offset += len(line)
+
+
+def JapaneseAnalyzer() -> Analyzer:
     """The analyzer for documents and queries alike.
 
     >>> [t.text for t in JapaneseAnalyzer()("ｻｰﾋﾞｽＢと日常生活")]
     ['サービス', 'b', '日常生活', '日常', '生活']
     """
-    return SudachiTokenizer() | PartOfSpeechStopFilter() | CompoundFilter() | LowercaseFilter()
+    return LineCachedAnalyzer(_chain())
 
 
 class Unit(NamedTuple):
@@ -196,7 +256,7 @@ def units(text: str) -> list[Unit]:
     [Unit(text='熊本県', parts=('熊本', '県'), surface='熊本県'), Unit(text='担い手', parts=(), surface='担い手')]
     """
     out: list[Unit] = []
-    for t in JapaneseAnalyzer()(text, chars=True, keeporiginal=True):
+    for t in _chain()(text, chars=True, keeporiginal=True):
         if t.compound:
             out[-1] = out[-1]._replace(parts=(*out[-1].parts, t.text))
         else:
