@@ -232,6 +232,18 @@ class LineCachedAnalyzer(Analyzer):
             offset += len(line)
 
 
+def line_tokens(line: str) -> tuple[tuple[str, int, int, int], ...]:
+    """The cached final tokens of one line (analyzing it if needed)."""
+    return JapaneseAnalyzer().line_tokens(line)
+
+
+def prime(lines: dict[str, tuple]) -> None:
+    """Add lines analyzed elsewhere (a worker process) to this process's cache."""
+    if len(_LINE_CACHE) + len(lines) > _LINE_CACHE_MAX:
+        _LINE_CACHE.clear()
+    _LINE_CACHE.update(lines)
+
+
 def JapaneseAnalyzer() -> Analyzer:
     """The analyzer for documents and queries alike.
 

@@ -166,6 +166,63 @@ class BuildReport:
     changes: Changes | None = None
 
 
+@dataclass
+class Prepared:
+    """A corpus file made ready for the index (picklable, so worker processes can make it)."""
+
+    rel: str
+    fingerprint: list
+    doc: dict | None  # None when the page cannot be parsed
+    problems: list[str]
+    lines: dict  # analyzed lines, to prime the parent's cache when made in a worker
+
+
+# Below this many pages a worker pool costs more than it saves.
+PARALLEL_MIN = 64
+TEXT_FIELDS = ("title", "headings", "meta", "body")
+
+
+def prepare(root: Path, rel: str, export: bool = False) -> Prepared:
+    """Parse and analyze one corpus file (page model → whoosh document)."""
+    from .analysis import line_tokens
+    from .corpus import parse_page, shown_path
+
+    path = root / rel
+    page, problems = parse_page(path, root, shown_path(path))
+    if page is None:
+        return Prepared(rel, fingerprint(path), None, [str(p) for p in problems], {})
+    doc = document(page)
+    lines = {}
+    if export:
+        for name in TEXT_FIELDS:
+            for line in doc[name].splitlines():
+                lines[line] = line_tokens(line)
+    return Prepared(rel, fingerprint(path), doc, [], lines)
+
+
+def _prepare_exported(root: Path, rel: str) -> Prepared:
+    return prepare(root, rel, export=True)
+
+
+def prepare_all(root: Path, rels: list[str]) -> Iterator[Prepared]:
+    """Prepared files in order; parsing and Sudachi run in worker processes for large batches
+    while this process writes the index."""
+    workers = min(os.cpu_count() or 1, 4)
+    if len(rels) < PARALLEL_MIN or workers < 2:
+        for rel in rels:
+            yield prepare(root, rel)
+        return
+    import concurrent.futures
+    import functools
+
+    from .analysis import prime
+
+    with concurrent.futures.ProcessPoolExecutor(workers) as pool:
+        for prepared in pool.map(functools.partial(_prepare_exported, root), rels, chunksize=8):
+            prime(prepared.lines)
+            yield prepared
+
+
 class Index:
     """An index folder for one corpus."""
 
@@ -245,11 +302,15 @@ class Index:
             if old not in (new, previous):
                 shutil.rmtree(old, ignore_errors=True)
 
-    def _write(self, pages, files: dict[str, list], base: Path | None, remove: list[str], progress):
-        """Write a new generation (a copy of `base` if given, minus `remove`, plus `pages`)."""
+    def _write(
+        self, rels: list[str], keep: dict[str, list], base: Path | None, remove: list[str], progress
+    ):
+        """Write a new generation: a copy of `base` (if given) minus `remove`, plus the pages
+        `rels`. Returns (pages indexed, problems of pages left out, files of the manifest)."""
         from whoosh import index as windex
 
         tmp = Path(tempfile.mkdtemp(prefix="g-", dir=self.dir))
+        files, skipped, count = dict(keep), [], 0
         try:
             if base is None:
                 ix = windex.create_in(str(tmp), schema())
@@ -261,10 +322,14 @@ class Index:
             try:
                 for rel in remove:
                     writer.delete_by_term("path", rel)
-                for i, page in enumerate(pages, 1):
-                    writer.add_document(**document(page))
+                for i, prepared in enumerate(prepare_all(self.root, rels), 1):
+                    files[prepared.rel] = prepared.fingerprint
+                    skipped += prepared.problems
+                    if prepared.doc is not None:
+                        writer.add_document(**prepared.doc)
+                        count += 1
                     if progress:
-                        progress(i, len(pages))
+                        progress(i, len(rels))
                 writer.commit(optimize=base is None)
             except BaseException:
                 writer.cancel()
@@ -280,22 +345,7 @@ class Index:
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-
-    def _parse(self, rels: list[str]):
-        """Parse pages; a page that cannot be parsed is left out but still fingerprinted,
-        so it is not taken for a new change at every search."""
-        from .corpus import parse_page, shown_path
-
-        pages, skipped, prints = [], [], {}
-        for rel in rels:
-            path = self.root / rel
-            page, problems = parse_page(path, self.root, shown_path(path))
-            prints[rel] = fingerprint(path)
-            if page is None:
-                skipped += [str(p) for p in problems]
-            else:
-                pages.append(page)
-        return pages, skipped, prints
+        return count, skipped
 
     def build(self, progress: Progress | None = None) -> BuildReport:
         """Index the whole corpus from scratch."""
@@ -303,11 +353,9 @@ class Index:
 
         start = time.perf_counter()
         with self._locked():
-            files = corpus_files(self.root)
-            rels = [p.relative_to(self.root).as_posix() for p in files]
-            pages, skipped, prints = self._parse(rels)
-            self._write(pages, prints, None, [], progress)
-        return BuildReport(len(pages), time.perf_counter() - start, skipped)
+            rels = [p.relative_to(self.root).as_posix() for p in corpus_files(self.root)]
+            count, skipped = self._write(rels, {}, None, [], progress)
+        return BuildReport(count, time.perf_counter() - start, skipped)
 
     def update(self, progress: Progress | None = None) -> BuildReport | None:
         """Bring the index up to date with the corpus; None when it already is."""
@@ -316,13 +364,12 @@ class Index:
             changes = self.changes()  # again under the lock: another process may have done it
             if not changes:
                 return None
-            manifest = self.manifest()
-            pages, skipped, prints = self._parse(changes.added + changes.changed)
-            files = {k: v for k, v in manifest["files"].items() if k not in changes.deleted}
-            files.update(prints)
+            gone = set(changes.deleted) | set(changes.changed)
+            keep = {k: v for k, v in self.manifest()["files"].items() if k not in gone}
+            rels = changes.added + changes.changed
             remove = changes.changed + changes.deleted
-            self._write(pages, files, self.generation(), remove, progress)
-        return BuildReport(len(pages), time.perf_counter() - start, skipped, changes)
+            count, skipped = self._write(rels, keep, self.generation(), remove, progress)
+        return BuildReport(count, time.perf_counter() - start, skipped, changes)
 
     def ensure(self, notify: Callable[[str], None] = lambda msg: print(msg, file=sys.stderr)):
         """Open the index, building or updating it first when needed (with a one-line notice)."""
