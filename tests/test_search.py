@@ -290,3 +290,20 @@ def test_concurrent_builds_leave_a_usable_index(mini):
         assert p.returncode == 0, err
     result, notices = quiet(engine, "担い手")
     assert result.total == 2 and notices == []
+
+
+def test_parallel_build_gives_the_same_index(mini, monkeypatch, tmp_path):
+    engine, corpus = mini
+    engine.build()
+    serial = {h.record["path"]: h.score for h in quiet(engine, "担い手")[0].hits}
+    monkeypatch.setattr(index_module, "PARALLEL_MIN", 1)  # use worker processes even for 2 pages
+    parallel_engine = Engine(tmp_path / "index-parallel", corpus)
+    parallel_engine.build()
+    parallel = {h.record["path"]: h.score for h in quiet(parallel_engine, "担い手")[0].hits}
+    assert parallel == serial and len(serial) == 2
+
+
+def test_a_question_is_scored_as_or(engine):
+    # 買い物 … 高齢者 … 支援: no page needs every word; the 美里町 case (外出・買い物) should lead
+    assert MISATO in top(engine, "買い物に困る高齢者への支援", n=3)
+    assert engine.query("住民主体の活動を増やすには", notify=lambda m: None).total > 3
