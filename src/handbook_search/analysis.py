@@ -22,7 +22,18 @@ import functools
 import unicodedata
 from typing import NamedTuple
 
-from whoosh.analysis import Analyzer, Composable, Filter, LowercaseFilter, Token, Tokenizer
+from ._startup import import_whoosh
+
+import_whoosh()
+
+from whoosh.analysis import (  # noqa: E402
+    Analyzer,
+    Composable,
+    Filter,
+    LowercaseFilter,
+    Token,
+    Tokenizer,
+)
 
 # Bump when the analysis changes: an index built with another version is rebuilt.
 ANALYZER_VERSION = 3

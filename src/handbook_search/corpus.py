@@ -9,6 +9,7 @@ and the validator all stand on this module.
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -331,9 +332,24 @@ def parse_page(
     return page, problems
 
 
+def scan(root: Path, prefix: str = "") -> Iterator[tuple[str, os.stat_result]]:
+    """(corpus-relative path, stat) of every page, names starting with . or _ skipped."""
+    try:
+        entries = list(os.scandir(root))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.startswith((".", "_")):
+            continue
+        if entry.is_dir():
+            yield from scan(Path(entry.path), f"{prefix}{entry.name}/")
+        elif entry.name.endswith(".md"):
+            yield prefix + entry.name, entry.stat()
+
+
 def corpus_files(root: Path) -> list[Path]:
     """Every page of the corpus, in a stable order."""
-    return sorted(p for p in Path(root).rglob("*.md") if not p.name.startswith((".", "_")))
+    return sorted(Path(root) / rel for rel, _ in scan(Path(root)))
 
 
 def shown_path(path: Path) -> str:

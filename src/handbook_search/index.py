@@ -262,21 +262,23 @@ class Index:
             raise IndexError_("索引を読めません") from exc
 
     def changes(self) -> Changes:
-        """Corpus files added, changed or deleted since the live index was built."""
-        from .corpus import corpus_files
+        """Corpus files added, changed or deleted since the live index was built.
+
+        Runs before every search, so it only stats files (os.scandir); a file whose mtime or
+        size moved is hashed to tell a real change from a touch."""
+        from .corpus import scan
 
         known: dict[str, list] = self.manifest()["files"]
         found = Changes()
         seen = set()
-        for path in corpus_files(self.root):
-            rel = path.relative_to(self.root).as_posix()
+        for rel, st in scan(self.root):
             seen.add(rel)
             old = known.get(rel)
             if old is None:
                 found.added.append(rel)
-                continue
-            st = path.stat()
-            if [st.st_mtime_ns, st.st_size] != old[:2] and fingerprint(path)[2] != old[2]:
+            elif (st.st_mtime_ns != old[0] or st.st_size != old[1]) and fingerprint(
+                self.root / rel
+            )[2] != old[2]:
                 found.changed.append(rel)
         found.deleted = sorted(set(known) - seen)
         return found
