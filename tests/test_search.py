@@ -179,7 +179,9 @@ def test_no_hits_is_not_an_error(run_cli, tmp_path):
 def mini(tmp_path):
     corpus = tmp_path / "corpus"
     shutil.copytree(FIXTURES / "mini", corpus)
-    return Engine(tmp_path / "index", corpus), corpus
+    engine = Engine(tmp_path / "index", corpus)
+    engine.FRESHNESS_INTERVAL = 0  # check the corpus before every query
+    return engine, corpus
 
 
 def quiet(engine, query):
@@ -260,10 +262,10 @@ def test_interrupted_build_keeps_the_previous_index(mini, monkeypatch):
 
 
 def test_unreadable_index_is_rebuilt(mini):
-    engine, _ = mini
+    engine, corpus = mini
     engine.build()
     (engine.index.generation() / "manifest.json").write_text("{broken", encoding="utf-8")
-    result, notices = quiet(engine, "担い手")
+    result, notices = quiet(Engine(engine.index.dir, corpus), "担い手")  # as a new process
     assert result.total == 2
     assert notices[0] == "索引を読めません。作成します…"
 

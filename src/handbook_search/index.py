@@ -229,6 +229,7 @@ class Index:
     def __init__(self, directory: Path, corpus_root: Path):
         self.dir = Path(directory)
         self.root = Path(corpus_root)
+        self._manifest: tuple[Path, dict] | None = None  # (generation, manifest) last read
 
     # -- reading -----------------------------------------------------------------------
     def generation(self) -> Path | None:
@@ -243,12 +244,15 @@ class Index:
         gen = self.generation()
         if gen is None:
             raise IndexError_("索引がありません")
+        if self._manifest and self._manifest[0] == gen:
+            return self._manifest[1]
         try:
             manifest = json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise IndexError_("索引を読めません") from exc
         if manifest.get("format") != FORMAT or manifest.get("analyzer") != ANALYZER_VERSION:
             raise IndexError_("索引の形式が古くなっています")
+        self._manifest = (gen, manifest)
         return manifest
 
     def open(self):
@@ -373,8 +377,9 @@ class Index:
             count, skipped = self._write(rels, keep, self.generation(), remove, progress)
         return BuildReport(count, time.perf_counter() - start, skipped, changes)
 
-    def ensure(self, notify: Callable[[str], None] = lambda msg: print(msg, file=sys.stderr)):
-        """Open the index, building or updating it first when needed (with a one-line notice)."""
+    def refresh(self, notify: Callable[[str], None] | None = None) -> None:
+        """Build or update the index when needed, with a one-line notice."""
+        notify = notify or (lambda msg: print(msg, file=sys.stderr))
         report = None
         try:
             changes = self.changes()
@@ -389,4 +394,3 @@ class Index:
                     notify(f"索引を更新しました（{report.changes.describe()}）")
         for problem in report.skipped if report else []:
             notify(f"索引に入れられないページがあります: {problem}")
-        return self.open()

@@ -313,12 +313,21 @@ def snippet(
 
 # -- the engine --------------------------------------------------------------------------
 class Engine:
-    """Search over one corpus with its index folder."""
+    """Search over one corpus with its index folder.
+
+    A long-lived engine keeps its whoosh searcher and synonym table between queries and checks
+    the corpus for changes at most once per FRESHNESS_INTERVAL seconds."""
+
+    FRESHNESS_INTERVAL = 1.0
 
     def __init__(self, index_dir: Path, corpus_root: Path, use_synonyms: bool = True):
         self.index = Index(index_dir, corpus_root)
         self.root = Path(corpus_root)
         self.use_synonyms = use_synonyms
+        self._generation: Path | None = None
+        self._searcher = None
+        self._synonyms: Synonyms | None = None
+        self._checked = -1e9
 
     def build(self, progress=None):
         return self.index.build(progress)
@@ -334,38 +343,49 @@ class Engine:
             return Synonyms.empty()
         return synonyms.load(self.root / SYNONYMS_FILE, self.index.generation())
 
-    def facet_values(self, name: str) -> list[str]:
-        """Values of a stored field present in the index (for filter suggestions)."""
-        with self.index.open().searcher() as s:
-            return sorted({v.decode() if isinstance(v, bytes) else v for v in s.lexicon(name)})
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+        self._searcher, self._generation = None, None
+
+    def _ready(self, notify):
+        """The searcher of a fresh index (building or updating it first when needed)."""
+        now = time.monotonic()
+        if self._searcher is not None and now - self._checked < self.FRESHNESS_INTERVAL:
+            return self._searcher
+        self.index.refresh(notify)
+        self._checked = now
+        generation = self.index.generation()
+        if self._searcher is None or generation != self._generation:
+            from whoosh.scoring import BM25F
+
+            self.close()
+            self._searcher = self.index.open().searcher(weighting=BM25F(B=BM25_B))
+            self._generation = generation
+        self._synonyms = self.synonyms()
+        return self._searcher
 
     def query(
         self, text: str, filters: Filters | None = None, limit: int = 10, notify=None
     ) -> Result:
         start = time.perf_counter()
         parsed = parse_query(unicodedata.normalize("NFKC", text))
-        ix = self.index.ensure(notify) if notify else self.index.ensure()
-        strict, fallback, positive = build_queries(parsed, self.synonyms())
+        searcher = self._ready(notify)
+        strict, fallback, positive = build_queries(parsed, self._synonyms)
         filter_q = (filters or Filters()).query()
-        from whoosh.scoring import BM25F
-
-        with ix.searcher(weighting=BM25F(B=BM25_B)) as searcher:
-            mode, results = "and", searcher.search(strict, limit=limit, filter=filter_q)
-            if results.is_empty() and fallback is not None:
-                mode, results = "or", searcher.search(fallback, limit=limit, filter=filter_q)
-            terms = {
-                t.decode() if isinstance(t, bytes) else t for _, t in positive.iter_all_terms()
-            }
-            hits = []
-            for hit in results:
-                record = hit["data"]
-                section, spans = best_section(record, terms)
-                hits.append(Hit(record, hit.score, section, snippet(section["text"], spans)))
-            total = len(results)
+        mode, results = "and", searcher.search(strict, limit=limit, filter=filter_q)
+        if results.is_empty() and fallback is not None:
+            mode, results = "or", searcher.search(fallback, limit=limit, filter=filter_q)
+        terms = {t.decode() if isinstance(t, bytes) else t for _, t in positive.iter_all_terms()}
+        hits = []
+        for hit in results:
+            record = hit["data"]
+            section, spans = best_section(record, terms)
+            hits.append(Hit(record, hit.score, section, snippet(section["text"], spans)))
         notices = list(parsed.notices)
         if mode == "or":
             notices.append(
                 "すべての語を含むページがないため、いずれかの語を含むページを表示しています。"
             )
         elapsed = (time.perf_counter() - start) * 1000
-        return Result(text, total, elapsed, hits, mode, notices)
+        return Result(text, len(results), elapsed, hits, mode, notices)
