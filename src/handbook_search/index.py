@@ -32,7 +32,7 @@ from pathlib import Path
 
 from .analysis import ANALYZER_VERSION
 
-FORMAT = 1
+FORMAT = 2
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 
@@ -102,16 +102,14 @@ def page_record(page) -> dict:
         "prefecture": getattr(m, "prefecture", None),
         "bureau": getattr(m, "bureau", None),
         "fiscal_year": getattr(m, "fiscal_year", None),
-        "sections": [
-            {
-                "title": s.title,
-                "anchor": s.anchor,
-                "text": s.text,
-                "terms": {t: sorted(v) for t, v in surfaces(f"{s.title}\n{s.text}").items()},
-            }
-            for s in page.sections
-        ],
+        "sections": [{"title": s.title, "anchor": s.anchor, "text": s.text} for s in page.sections],
+        # each indexed term → its spellings on the page, for snippets without re-analysis
+        "terms": {t: sorted(v) for t, v in surfaces(page_text_with_headings(page)).items()},
     }
+
+
+def page_text_with_headings(page) -> str:
+    return "\n".join(f"{s.title}\n{s.text}" for s in page.sections)
 
 
 def document(page) -> dict:

@@ -155,6 +155,17 @@ def _key_query(key: tuple[str, ...]):
     return _terms(key[0]) if len(key) == 1 else And([_terms(k) for k in key])
 
 
+def minimal(keys: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """Drop the members that need every unit of a shorter member: they can only find pages
+    the shorter one finds (地域医療介護総合確保基金 ⊇ 総合確保基金), and make the query slower.
+
+    >>> minimal([("地域", "医療", "基金"), ("基金",), ("SC",)])
+    [('基金',), ('SC',)]
+    """
+    sets = [set(k) for k in keys]
+    return [k for k, s in zip(keys, sets, strict=True) if not any(o < s for o in sets)]
+
+
 def _word_queries(word: str, synonyms: Synonyms) -> list:
     """One query per unit of `word`, with runs that are synonyms replaced by their group."""
     from whoosh.query import Or
@@ -166,7 +177,7 @@ def _word_queries(word: str, synonyms: Synonyms) -> list:
         match = synonyms.match(keys, i)
         if match:
             n, group = match
-            alternatives = [_key_query(k).with_boost(SYNONYM_BOOST) for k in group]
+            alternatives = [_key_query(k).with_boost(SYNONYM_BOOST) for k in minimal(group)]
             # the word as typed (whole or by parts) stays an alternative
             if n == 1:
                 alternatives.append(_unit_query(found[i]))
@@ -256,12 +267,15 @@ def _spans(text: str, surfaces: set[str]) -> list[tuple[int, int]]:
 
 
 def best_section(record: dict, terms: set[str]) -> tuple[dict, list[tuple[int, int]]]:
-    """The section with the most distinct query terms (then the most hits) and its hit spans."""
+    """The section with the most distinct query terms (then the most hits) and its hit spans.
+
+    The page's stored term → spellings map says what to look for; no analysis at query time."""
+    spellings = {t: record["terms"][t] for t in terms if t in record["terms"]}
     best, best_key, best_spans = record["sections"][0], (-1, -1, 0), []
     for i, sec in enumerate(record["sections"]):
-        matched = terms & sec["terms"].keys()
-        surfaces = {s for t in matched for s in sec["terms"][t]}
-        spans = _spans(sec["text"], surfaces)
+        title, text = sec["title"], sec["text"]
+        matched = [ss for ss in spellings.values() if any(x in text or x in title for x in ss)]
+        spans = _spans(text, {x for ss in matched for x in ss})
         key = (len(matched), len(spans), -i)
         if key > best_key:
             best, best_key, best_spans = sec, key, spans
@@ -373,9 +387,13 @@ class Engine:
         searcher = self._ready(notify)
         strict, fallback, positive = build_queries(parsed, self._synonyms)
         filter_q = (filters or Filters()).query()
-        mode, results = "and", searcher.search(strict, limit=limit, filter=filter_q)
+        # optimize=False: the collector visits every match, so the total comes for free
+        # (with whoosh's block skipping, len() would run the query a second time).
+        mode = "and"
+        results = searcher.search(strict, limit=limit, filter=filter_q, optimize=False)
         if results.is_empty() and fallback is not None:
-            mode, results = "or", searcher.search(fallback, limit=limit, filter=filter_q)
+            mode = "or"
+            results = searcher.search(fallback, limit=limit, filter=filter_q, optimize=False)
         terms = {t.decode() if isinstance(t, bytes) else t for _, t in positive.iter_all_terms()}
         hits = []
         for hit in results:
