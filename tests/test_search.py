@@ -309,3 +309,13 @@ def test_a_question_is_scored_as_or(engine):
     # 買い物 … 高齢者 … 支援: no page needs every word; the 美里町 case (外出・買い物) should lead
     assert MISATO in top(engine, "買い物に困る高齢者への支援", n=3)
     assert engine.query("住民主体の活動を増やすには", notify=lambda m: None).total > 3
+
+
+def test_analyzed_query_words_are_kept_next_to_the_index(mini):
+    engine, corpus = mini
+    quiet(engine, "担い手の確保")
+    saved = json.loads((engine.index.generation() / "query-words.json").read_text(encoding="utf-8"))
+    assert saved["担い手の確保"][0] == [["担い手", [], "担い手"], ["確保", [], "確保"]]
+    # a new process reads them instead of running Sudachi, with the same result
+    again = Engine(engine.index.dir, corpus)
+    assert again.query("担い手の確保", notify=lambda m: None).total == 2

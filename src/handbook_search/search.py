@@ -18,7 +18,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .analysis import Unit, units
+from .analysis import Unit
+from .analysis import units as analyze_units
 from .index import SEARCH_FIELDS, Index
 from .synonyms import Synonyms
 
@@ -166,11 +167,11 @@ def minimal(keys: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
     return [k for k, s in zip(keys, sets, strict=True) if not any(o < s for o in sets)]
 
 
-def _word_queries(word: str, synonyms: Synonyms) -> list:
+def _word_queries(word: str, synonyms: Synonyms, words: WordCache) -> list:
     """One query per unit of `word`, with runs that are synonyms replaced by their group."""
     from whoosh.query import Or
 
-    found = units(word)
+    found = words.get(word)[0]
     keys = [u.text for u in found]
     out, i = [], 0
     while i < len(found):
@@ -189,6 +190,47 @@ def _word_queries(word: str, synonyms: Synonyms) -> list:
     return out
 
 
+class WordCache:
+    """Analyzed query words kept next to the index (query-words.json), so that a repeated word
+    does not need Sudachi (loading its dictionary is most of a cold search's time)."""
+
+    MAX = 5_000
+
+    def __init__(self, path: Path | None = None):
+        self.path, self.words, self.dirty = path, {}, False
+        if path is not None:
+            try:
+                import json
+
+                self.words = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                self.words = {}
+
+    def get(self, word: str) -> tuple[list[Unit], bool]:
+        found = self.words.get(word)
+        if found is None:
+            found = [[list(u) for u in analyze_units(word)], is_sentence(word)]
+            if len(self.words) >= self.MAX:
+                self.words.clear()
+            self.words[word], self.dirty = found, True
+        units, sentence = found
+        return [Unit(text, tuple(parts), surface) for text, parts, surface in units], sentence
+
+    def save(self) -> None:
+        if not (self.dirty and self.path):
+            return
+        import json
+        import os
+
+        tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
+        try:
+            tmp.write_text(json.dumps(self.words, ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, self.path)
+            self.dirty = False
+        except OSError:
+            tmp.unlink(missing_ok=True)
+
+
 def is_sentence(word: str) -> bool:
     """Whether a word without spaces reads as a phrase of Japanese (it has particles or
     auxiliaries between its words), like 住民主体の活動を増やすには."""
@@ -197,12 +239,12 @@ def is_sentence(word: str) -> bool:
     return any(m.pos in ("助詞", "助動詞") for m in morphemes(word))
 
 
-def _phrase_query(text: str):
+def _phrase_query(text: str, words: WordCache):
     """The phrase as a sequence of mode A units (a compound's parts stand in for it)."""
     from whoosh.query import Or, Phrase
 
     seq: list[str] = []
-    for u in units(text):
+    for u in words.get(text)[0]:
         seq.extend(u.parts or (u.text,))
     if not seq:
         return None
@@ -211,16 +253,18 @@ def _phrase_query(text: str):
     return Or([Phrase(f, seq) for f in SEARCH_FIELDS])
 
 
-def build_queries(parsed: ParsedQuery, synonyms: Synonyms):
+def build_queries(parsed: ParsedQuery, synonyms: Synonyms, words: WordCache | None = None):
     """(AND query, OR fallback or None, the positive terms' query for highlighting).
 
     Raises QueryError when nothing is searchable."""
+    words = words or WordCache()
     from whoosh.query import And, AndNot, Or
 
     required, loose = [], []
     for word in parsed.words:
-        parts = _word_queries(word, synonyms)
-        if len(units(word)) >= QUESTION_UNITS and is_sentence(word):
+        parts = _word_queries(word, synonyms, words)
+        found, sentence = words.get(word)
+        if len(found) >= QUESTION_UNITS and sentence:
             # 買い物に困る高齢者への支援: a question, not a list of must-have words
             required.append(Or(parts))
             loose.extend(parts)
@@ -228,7 +272,7 @@ def build_queries(parsed: ParsedQuery, synonyms: Synonyms):
             required.append(And(parts) if len(parts) > 1 else parts[0])
             loose.extend(parts)
     for phrase in parsed.phrases:
-        q = _phrase_query(phrase)
+        q = _phrase_query(phrase, words)
         if q is not None:
             required.append(q)
             loose.append(q)
@@ -238,7 +282,7 @@ def build_queries(parsed: ParsedQuery, synonyms: Synonyms):
                 "検索できる語がありません（「の」「を」や記号だけでは検索できません）。"
             )
         raise QueryError("検索語を入力してください。")
-    excluded = [q for w in parsed.excluded for q in _word_queries(w, synonyms)]
+    excluded = [q for w in parsed.excluded for q in _word_queries(w, synonyms, words)]
 
     def without(q):
         return AndNot(q, Or(excluded)) if excluded else q
@@ -341,6 +385,7 @@ class Engine:
         self._generation: Path | None = None
         self._searcher = None
         self._synonyms: Synonyms | None = None
+        self._words = WordCache()
         self._checked = -1e9
 
     def build(self, progress=None):
@@ -376,6 +421,7 @@ class Engine:
             self.close()
             self._searcher = self.index.open().searcher(weighting=BM25F(B=BM25_B))
             self._generation = generation
+            self._words = WordCache(generation / "query-words.json")
         self._synonyms = self.synonyms()
         return self._searcher
 
@@ -385,7 +431,7 @@ class Engine:
         start = time.perf_counter()
         parsed = parse_query(unicodedata.normalize("NFKC", text))
         searcher = self._ready(notify)
-        strict, fallback, positive = build_queries(parsed, self._synonyms)
+        strict, fallback, positive = build_queries(parsed, self._synonyms, self._words)
         filter_q = (filters or Filters()).query()
         # optimize=False: the collector visits every match, so the total comes for free
         # (with whoosh's block skipping, len() would run the query a second time).
@@ -406,4 +452,5 @@ class Engine:
                 "すべての語を含むページがないため、いずれかの語を含むページを表示しています。"
             )
         elapsed = (time.perf_counter() - start) * 1000
+        self._words.save()
         return Result(text, len(results), elapsed, hits, mode, notices)
