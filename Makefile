@@ -47,6 +47,9 @@ test: $(STAMP) lint
 eval: $(STAMP)
 	$(BIN)/python -m handbook_search.evaluate --doc docs/evaluation.md
 
+bench: $(STAMP)
+	$(BIN)/python -m handbook_search.bench
+
 serve: html
 	@echo "http://localhost:$(PORT)/ で表示します（Ctrl-C で終了）"
 	$(BIN)/python -m http.server -d $(BUILD)/html -b 127.0.0.1 $(PORT)

@@ -67,3 +67,17 @@ def test_real_corpus_is_complete():
     # newest first, then north to south
     order = [p.meta.municipality for p in corpus.cases()]
     assert order.index("出雲市") < order.index("美里町") < order.index("南大隅町")
+
+
+def test_synthetic_corpus_is_valid_and_deterministic(tmp_path):
+    from handbook_search.synth import generate
+
+    a = generate(60, tmp_path / "a", ROOT / "corpus")
+    b = generate(60, tmp_path / "b", ROOT / "corpus")
+    corpus = load_corpus(a)
+    assert corpus.problems == []
+    assert len(corpus.by_kind("case")) == 60 + len(load_corpus(ROOT / "corpus").by_kind("case"))
+    for path in sorted((a / "cases").glob("synth-*.md")):
+        assert path.read_text(encoding="utf-8") == (b / "cases" / path.name).read_text(
+            encoding="utf-8"
+        )

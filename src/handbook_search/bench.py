@@ -1,0 +1,337 @@
+"""Performance benchmarks (`make bench`): synthetic corpora of N pages, whole processes timed.
+
+For each N: full index (time, pages/s, peak memory), one-page re-index (a whole `index`
+process), index size, warm query p50/p95 over the judged queries (in one process, snippets
+included), cold CLI query (process start to exit) against ripgrep on the same corpus and
+query. Once: `make html` for the real corpus. Results go to docs/benchmarks.md, with a chart
+(docs/_static/benchmarks.svg) and the raw numbers (docs/benchmarks.json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+from .synth import generate
+
+ROOT = Path(__file__).resolve().parents[2]
+CLI = [sys.executable, "-m", "handbook_search.cli"]
+COLD_QUERY = "担い手確保"
+
+# Targets of the search issue (seconds or milliseconds as named).
+TARGETS = {
+    1000: {"cold_s": 0.25, "warm_p95_ms": 30, "index_s": 10, "reindex_s": 0.5},
+    10000: {"index_s": 90, "warm_p95_ms": 150},
+}
+
+
+def run_timed(cmd: list[str], **kwargs) -> tuple[float, int, subprocess.CompletedProcess]:
+    """(wall seconds, peak RSS in MiB, result) of one process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    out, err = proc.stdout.read(), proc.stderr.read()
+    proc.stdout.close()
+    proc.stderr.close()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    result = subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed: {err.decode(errors='replace')[-2000:]}")
+    return seconds, usage.ru_maxrss // 1024, result
+
+
+def spread(values: list[float]) -> dict:
+    values = sorted(values)
+    return {
+        "median": statistics.median(values),
+        "min": values[0],
+        "max": values[-1],
+        "runs": len(values),
+    }
+
+
+def percentile(values: list[float], p: float) -> float:
+    values = sorted(values)
+    k = max(0, min(len(values) - 1, round(p / 100 * (len(values) - 1))))
+    return values[k]
+
+
+def du(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def machine() -> dict:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "date": dt.date.today().isoformat(),
+        "cpu": cpu or platform.processor(),
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+
+
+def eval_queries() -> list[str]:
+    data = yaml.safe_load((ROOT / "tests/eval/queries.yaml").read_text(encoding="utf-8"))
+    return [q["query"] for q in data["queries"]]
+
+
+def warm_queries(corpus: Path, index: Path, rounds: int = 5) -> list[float]:
+    """Milliseconds per query in one warm process (snippets included)."""
+    from .search import Engine, QueryError
+
+    engine = Engine(index, corpus)
+    queries = eval_queries()
+    times = []
+    for r in range(rounds + 1):
+        for q in queries:
+            start = time.perf_counter()
+            try:
+                engine.query(q, limit=10, notify=lambda m: None)
+            except QueryError:
+                continue
+            if r:  # the first round warms caches and is not counted
+                times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def bench_size(n: int, work: Path, repeats: int) -> dict:
+    corpus = work / f"corpus-{n}"
+    index = work / f"index-{n}"
+    generate(n, corpus, ROOT / "corpus")
+    pages = sum(1 for _ in corpus.rglob("*.md"))
+    print(f"N={n}: {pages} ページ", file=sys.stderr)
+
+    full, mem = [], 0
+    for _ in range(repeats):
+        seconds, rss, _ = run_timed(
+            [*CLI, "index", "--rebuild", "--corpus", str(corpus), "--index", str(index)]
+        )
+        full.append(seconds)
+        mem = max(mem, rss)
+    print(f"  全体の索引作成 {statistics.median(full):.1f} s", file=sys.stderr)
+
+    reindex = []
+    page = next(iter(sorted((corpus / "cases").glob("synth-*.md"))))
+    for i in range(5):
+        with page.open("a", encoding="utf-8") as f:
+            f.write(f"\n追記 {i} 回目。\n")
+        seconds, _, result = run_timed(
+            [*CLI, "index", "--corpus", str(corpus), "--index", str(index)]
+        )
+        assert "変更 1 件" in result.stdout.decode(), result.stdout
+        reindex.append(seconds)
+
+    cold, cold_mem = [], 0
+    for _ in range(11):
+        seconds, rss, _ = run_timed(
+            [*CLI, "search", COLD_QUERY, "--corpus", str(corpus), "--index", str(index)]
+        )
+        cold.append(seconds)
+        cold_mem = max(cold_mem, rss)
+    rg = shutil.which("rg")
+    ripgrep = [run_timed([rg, "-c", COLD_QUERY, str(corpus)])[0] for _ in range(11)] if rg else []
+
+    warm = warm_queries(corpus, index)
+    gen = index / (index / "CURRENT").read_text().strip()
+    return {
+        "n": n,
+        "pages": pages,
+        "corpus_mb": du(corpus) / 2**20,
+        "index_s": spread(full),
+        "pages_per_s": pages / statistics.median(full),
+        "index_peak_mib": mem,
+        "reindex_s": spread(reindex),
+        "index_mb": du(gen) / 2**20,
+        "cold_s": spread(cold),
+        "cold_peak_mib": cold_mem,
+        "ripgrep_s": spread(ripgrep) if ripgrep else None,
+        "warm_ms": {"p50": percentile(warm, 50), "p95": percentile(warm, 95), "queries": len(warm)},
+    }
+
+
+def bench_html(work: Path, repeats: int = 3) -> dict:
+    times = []
+    for i in range(repeats):
+        out = work / f"html-{i}"
+        cmd = [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-c",
+            "docs",
+            "-b",
+            "html",
+            "-W",
+            "--keep-going",
+            "-q",
+            ".",
+            str(out),
+        ]
+        times.append(run_timed(cmd, cwd=ROOT)[0])
+    return spread(times)
+
+
+def chart(results: list[dict], path: Path) -> None:
+    """Two small line charts (index time, warm p95) against N on log axes, as SVG."""
+    import math
+
+    w, h, pad = 300, 200, 40
+    panels = [("全体の索引作成（秒）", [r["index_s"]["median"] for r in results]),
+              ("検索 p95（ミリ秒、温まった状態）", [r["warm_ms"]["p95"] for r in results])]  # fmt: skip
+    ns = [r["pages"] for r in results]
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{2 * w + 20}" height="{h + 20}" '
+             'font-family="sans-serif" font-size="11">']  # fmt: skip
+    for i, (title, ys) in enumerate(panels):
+        x0 = i * (w + 20)
+        lx = [math.log10(n) for n in ns]
+        ly = [math.log10(max(y, 1e-3)) for y in ys]
+        xmin, xmax = min(lx), max(lx) if max(lx) > min(lx) else min(lx) + 1
+        ymin, ymax = min(ly) - 0.2, max(ly) + 0.2
+
+        def px(v, x0=x0, xmin=xmin, xmax=xmax):
+            return x0 + pad + (v - xmin) / (xmax - xmin) * (w - 2 * pad)
+
+        def py(v, ymin=ymin, ymax=ymax):
+            return h - pad + 10 - (v - ymin) / (ymax - ymin) * (h - 2 * pad)
+
+        parts.append(f'<text x="{x0 + pad}" y="14" font-weight="bold">{title}</text>')
+        parts.append(
+            f'<line x1="{x0 + pad}" y1="{h - pad + 10}" x2="{x0 + w - pad}" y2="{h - pad + 10}" stroke="#888"/>'
+        )
+        parts.append(
+            f'<line x1="{x0 + pad}" y1="30" x2="{x0 + pad}" y2="{h - pad + 10}" stroke="#888"/>'
+        )
+        pts = " ".join(f"{px(a):.1f},{py(b):.1f}" for a, b in zip(lx, ly, strict=True))
+        parts.append(f'<polyline points="{pts}" fill="none" stroke="#2962ff" stroke-width="2"/>')
+        for a, b, n, y in zip(lx, ly, ns, ys, strict=True):
+            parts.append(f'<circle cx="{px(a):.1f}" cy="{py(b):.1f}" r="3" fill="#2962ff"/>')
+            parts.append(
+                f'<text x="{px(a):.1f}" y="{py(b) - 6:.1f}" text-anchor="middle">{y:.3g}</text>'
+            )
+            parts.append(
+                f'<text x="{px(a):.1f}" y="{h - pad + 24}" text-anchor="middle">N={n:,}</text>'
+            )
+    parts.append("</svg>")
+    path.write_text("\n".join(parts), encoding="utf-8")
+
+
+def verdict(value: float, target: float) -> str:
+    return f"{'達成' if value <= target else '未達'}（目標 ≤ {target:g}）"
+
+
+def report(info: dict, results: list[dict], html: dict | None) -> str:
+    lines = [
+        "# 性能ベンチマーク",
+        "",
+        f"`make bench` が {info['date']} に測定した結果です。マシン: {info['cpu']}（{info['cores']} コア）、"
+        f"Python {info['python']}、{info['platform']}。",
+        "コーパスは実際のページの文と実在の自治体名から決まった手順で作った合成データです"
+        "（`handbook_search.synth`、事例 N 件 + 実際のテーマ・解説・事例ページ）。時間は中央値（最小〜最大、回数）です。",
+        "",
+        "![索引作成時間と検索時間（対数軸）](_static/benchmarks.svg)",
+        "",
+        "| 指標 | " + " | ".join(f"N={r['n']:,}（{r['pages']:,} ページ）" for r in results) + " |",
+        "|---" * (len(results) + 1) + "|",
+    ]
+
+    def row(label, fn):
+        lines.append(f"| {label} | " + " | ".join(fn(r) for r in results) + " |")
+
+    def s(x):
+        return f"{x['median']:.3f} s（{x['min']:.3f}〜{x['max']:.3f}、{x['runs']} 回）"
+
+    row("コーパスの大きさ", lambda r: f"{r['corpus_mb']:.1f} MiB")
+    row("全体の索引作成", lambda r: s(r["index_s"]))
+    row("ページ/秒", lambda r: f"{r['pages_per_s']:.0f}")
+    row("索引作成のピークメモリ", lambda r: f"{r['index_peak_mib']} MiB")
+    row("1 ページ変更の再索引（プロセス全体）", lambda r: s(r["reindex_s"]))
+    row("索引の大きさ", lambda r: f"{r['index_mb']:.1f} MiB")
+    row(
+        "検索 p50 / p95（温まった状態、抜粋込み）",
+        lambda r: (
+            f"{r['warm_ms']['p50']:.1f} / {r['warm_ms']['p95']:.1f} ms（{r['warm_ms']['queries']} 回）"
+        ),
+    )
+    row(f"コールド検索 `handbook-search {COLD_QUERY}`", lambda r: s(r["cold_s"]))
+    row("コールド検索のピークメモリ", lambda r: f"{r['cold_peak_mib']} MiB")
+    row(
+        f"ripgrep `rg -c {COLD_QUERY}`",
+        lambda r: s(r["ripgrep_s"]) if r["ripgrep_s"] else "（rg なし）",
+    )
+    row(
+        "コールド検索 / ripgrep",
+        lambda r: (
+            f"{r['cold_s']['median'] / r['ripgrep_s']['median']:.0f} 倍" if r["ripgrep_s"] else "―"
+        ),
+    )
+    if html:
+        lines += [
+            "",
+            f"実際のコーパスの `make html`: {s(html)}（目標 ≤ 30 s: {verdict(html['median'], 30)}）",
+        ]
+    lines += ["", "## 目標との比較", ""]
+    for r in results:
+        for key, target in TARGETS.get(r["n"], {}).items():
+            value = r[key]["median"] if isinstance(r[key], dict) and "median" in r[key] else r[key]
+            if key == "warm_p95_ms":
+                value = r["warm_ms"]["p95"]
+            lines.append(f"- N={r['n']:,}: {key} = {value:.3f} → {verdict(value, target)}")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m handbook_search.bench", description="性能を測ります。"
+    )
+    parser.add_argument("--sizes", default="100,1000,10000", help="事例ページ数（カンマ区切り）")
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="全体の索引作成の回数（N=10,000 は 1 回）"
+    )
+    parser.add_argument("--out", type=Path, default=ROOT / "docs", help="結果を書くフォルダ")
+    parser.add_argument("--no-html", action="store_true", help="make html の測定を省く")
+    args = parser.parse_args(argv)
+    sizes = [int(x) for x in args.sizes.split(",") if x]
+    info = machine()
+    results = []
+    with tempfile.TemporaryDirectory(prefix="handbook-bench-") as tmp:
+        work = Path(tmp)
+        for n in sizes:
+            results.append(bench_size(n, work, 1 if n >= 10_000 else args.repeats))
+        html = None if args.no_html else bench_html(work)
+    text = report(info, results, html)
+    print(text)
+    (args.out / "_static").mkdir(parents=True, exist_ok=True)
+    chart(results, args.out / "_static" / "benchmarks.svg")
+    (args.out / "benchmarks.json").write_text(
+        json.dumps(
+            {"machine": info, "results": results, "html": html}, ensure_ascii=False, indent=2
+        ),
+        encoding="utf-8",
+    )
+    (args.out / "benchmarks.md").write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
