@@ -319,3 +319,22 @@ def test_analyzed_query_words_are_kept_next_to_the_index(mini):
     # a new process reads them instead of running Sudachi, with the same result
     again = Engine(engine.index.dir, corpus)
     assert again.query("担い手の確保", notify=lambda m: None).total == 2
+
+
+def test_an_update_leaves_the_previous_generation_intact(mini):
+    from whoosh import index as windex
+    from whoosh.query import Term
+
+    engine, corpus = mini
+    engine.build()
+    before = engine.index.generation()
+    case = corpus / "cases" / "shimane-kakuu-2024.md"
+    case.write_text(
+        case.read_text(encoding="utf-8").replace("続けます。", "灯籠流しを続けます。"),
+        encoding="utf-8",
+    )
+    quiet(engine, "灯籠流し")
+    assert engine.index.generation() != before and before.is_dir()
+    with windex.open_dir(str(before)).searcher() as s:  # files are shared by hard links
+        assert s.doc_count() == 2
+        assert s.search(Term("body", "灯籠")).is_empty()

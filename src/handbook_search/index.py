@@ -129,6 +129,13 @@ def document(page) -> dict:
     }
 
 
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
 def fingerprint(path: Path) -> list:
     st = path.stat()
     return [st.st_mtime_ns, st.st_size, hashlib.sha1(path.read_bytes()).hexdigest()]
@@ -319,7 +326,9 @@ class Index:
             if base is None:
                 ix = windex.create_in(str(tmp), schema())
             else:
-                shutil.copytree(base, tmp, dirs_exist_ok=True)
+                # Hard links, not copies: whoosh never rewrites a file it has written (new
+                # segments and a new TOC are new files), so the previous generation stays intact.
+                shutil.copytree(base, tmp, dirs_exist_ok=True, copy_function=_link_or_copy)
                 (tmp / MANIFEST).unlink(missing_ok=True)
                 ix = windex.open_dir(str(tmp))
             writer = ix.writer()
