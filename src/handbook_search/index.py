@@ -331,7 +331,7 @@ class Index:
                 shutil.copytree(base, tmp, dirs_exist_ok=True, copy_function=_link_or_copy)
                 (tmp / MANIFEST).unlink(missing_ok=True)
                 ix = windex.open_dir(str(tmp))
-            writer = ix.writer()
+            writer = ix.writer(limitmb=256)  # fewer temporary runs on large builds
             try:
                 for rel in remove:
                     writer.delete_by_term("path", rel)
