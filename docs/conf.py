@@ -26,6 +26,8 @@ myst_enable_extensions = ["deflist"]
 
 html_theme = "furo"
 html_title = "地域づくり支援ハンドブック"
+# An icon of our own: without one, browsers ask the server for /favicon.ico and log a 404.
+html_favicon = "favicon.svg"
 html_show_sourcelink = False
 html_copy_source = False
 html_last_updated_fmt = None

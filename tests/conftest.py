@@ -61,3 +61,10 @@ def copy_project(dest: Path) -> Path:
     for part in ("docs", "corpus"):
         shutil.copytree(ROOT / part, dest / part)
     return dest
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "browser: drives headless Chromium against the built site (tests/test_browser.py)",
+    )

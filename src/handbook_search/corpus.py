@@ -115,6 +115,22 @@ class Page:
     def text(self) -> str:
         return "\n".join(s.text for s in self.sections)
 
+    def metadata(self) -> dict[str, Any]:
+        """What every view of a hit shows (CLI, JSON, site search); None where unknown."""
+        m = self.meta
+        return {
+            "path": self.relpath,
+            "url": self.url,
+            "title": m.title,
+            "kind": m.kind,
+            "theme": getattr(m, "theme", None),
+            "themes": self.themes,
+            "municipality": getattr(m, "municipality", None),
+            "prefecture": getattr(m, "prefecture", None),
+            "bureau": getattr(m, "bureau", None),
+            "fiscal_year": getattr(m, "fiscal_year", None),
+        }
+
 
 @functools.cache
 def markdown_parser():

@@ -90,18 +90,8 @@ def page_record(page) -> dict:
     """What a hit needs to print itself (stored, JSON-able)."""
     from .analysis import surfaces
 
-    m = page.meta
     return {
-        "path": page.relpath,
-        "url": page.url,
-        "title": m.title,
-        "kind": m.kind,
-        "theme": getattr(m, "theme", None),
-        "themes": page.themes,
-        "municipality": getattr(m, "municipality", None),
-        "prefecture": getattr(m, "prefecture", None),
-        "bureau": getattr(m, "bureau", None),
-        "fiscal_year": getattr(m, "fiscal_year", None),
+        **page.metadata(),
         "sections": [{"title": s.title, "anchor": s.anchor, "text": s.text} for s in page.sections],
         # each indexed term → its spellings on the page, for snippets without re-analysis
         "terms": {t: sorted(v) for t, v in surfaces(page_text_with_headings(page)).items()},

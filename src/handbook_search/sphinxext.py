@@ -3,7 +3,9 @@
 - a metadata box at the top of every case page (自治体, 都道府県, 厚生局, 年度, テーマ …);
 - ``{case-list}``: the table of all cases; ``{theme-cases}``: the cases tagged with the
   current theme page's number; ``{theme-list}``: the 10 themes.
-- corpus problems (the validator's rules) are Sphinx warnings, so ``-W`` fails the build.
+- corpus problems (the validator's rules) are Sphinx warnings, so ``-W`` fails the build;
+- the site search: ``_static/handbook-search-index.js`` (sitesearch.py) for the search page of
+  docs/_templates/search.html (``-D handbook_site_search=0`` keeps Sphinx's own search page).
 
 It holds no logic of its own beyond turning the page model into docutils nodes.
 """
@@ -229,9 +231,33 @@ def _add_static(app: Sphinx, config) -> None:
     config.html_static_path.append(str(Path(__file__).parent / "static"))
 
 
+def _search_context(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    context["handbook_site_search"] = app.config.handbook_site_search
+    context["handbook_search_digest"] = getattr(app, "handbook_search_digest", "")
+    context["handbook_themes"] = list(THEMES.items())
+
+
+def _search_digest(app: Sphinx) -> None:
+    from .sitesearch import source_digest
+
+    app.handbook_search_digest = source_digest(corpus_of(app).root)  # type: ignore[attr-defined]
+
+
+def _write_search_index(app: Sphinx, exception) -> None:
+    if exception is None and app.config.handbook_site_search and app.builder.format == "html":
+        from .sitesearch import write_index
+
+        static = Path(app.outdir) / "_static"
+        write_index(corpus_of(app), static, app.handbook_search_digest)  # type: ignore[attr-defined]
+
+
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _add_static)
     app.add_config_value("handbook_corpus_dir", "", "env", types=[str])
+    app.add_config_value("handbook_site_search", True, "html", types=[bool])
+    app.connect("builder-inited", _search_digest, priority=600)  # after _load
+    app.connect("html-page-context", _search_context)
+    app.connect("build-finished", _write_search_index)
     app.connect("builder-inited", _load)
     app.connect("env-before-read-docs", _init_env)
     app.connect("env-get-outdated", _outdated)

@@ -91,7 +91,9 @@ def generate(n: int, dest: Path, corpus_root: Path, seed: int = 20261126) -> Pat
         for title in CASE_SECTIONS:
             body.append(f"## {title}\n")
             count = rng.randint(2, 6)
-            body.append("".join(rng.choice(pool).replace("出雲市", name) for _ in range(count)) + "\n")
+            body.append(
+                "".join(rng.choice(pool).replace("出雲市", name) for _ in range(count)) + "\n"
+            )
         title = f"{name}（{pref}）{year}年度の取組"
         text = f"""---
 kind: case

@@ -1,0 +1,387 @@
+"""The site search in a real browser: headless Chromium against the built site.
+
+The site is built once (conftest.built_site), served from a thread on 127.0.0.1 and opened in
+the system's Chromium (Debian: chromium + chromium-driver; never a browser download). Queries
+are typed into the real search boxes, and the pages that come back are identified by their
+metadata (kind + municipality or theme number), as the judged queries do.
+
+Without Chromium the tests skip with the reason; under CI=true a missing browser is installed
+with apt-get when running as root, and is a failure otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from urllib.parse import quote, unquote, urljoin, urlsplit
+
+import pytest
+import yaml
+
+from conftest import ROOT
+from handbook_search.corpus import load_corpus
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+IZUMO, MISATO, OSUMI = ("case", "出雲市"), ("case", "美里町"), ("case", "南大隅町")
+GLOSSARY = ("glossary", "用語集")
+INSTALL_HINT = "sudo apt-get install chromium chromium-driver fonts-noto-cjk"
+
+
+# -- fixtures ----------------------------------------------------------------------------
+def _missing(reason: str):
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def chromium_paths() -> tuple[str, str]:
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        _missing(
+            "selenium がないため、ブラウザのテストを飛ばします（make test で入ります）/ "
+            "selenium is not installed: browser tests skipped"
+        )
+    from handbook_search.browser import apt_install_chromium, find_chromium
+
+    browser, driver = find_chromium()
+    if browser and driver:
+        return browser, driver
+    if os.environ.get("CI") == "true" and os.geteuid() == 0:
+        done = apt_install_chromium()
+        browser, driver = find_chromium()
+        if done.returncode != 0 or not (browser and driver):
+            pytest.fail(
+                "CI=true: Chromium を apt-get で入れられませんでした / could not install "
+                f"Chromium with apt-get (exit {done.returncode}):\n{done.stderr[-3000:]}"
+            )
+        return browser, driver
+    _missing(
+        "Chromium と chromedriver が見つからないため、ブラウザのテストを飛ばします"
+        f"（{INSTALL_HINT}）/ Chromium or chromedriver not found: browser tests skipped"
+    )
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site):
+    from handbook_search.browser import serve
+
+    with serve(built_site) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def session(chromium_paths, tmp_path_factory):
+    from handbook_search.browser import chromium
+
+    driver = chromium(tmp_path_factory.mktemp("chromium-profile"), *chromium_paths)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def browser(session):
+    """The shared browser, with the console log drained: each test sees only its own errors."""
+    from handbook_search.browser import console_errors
+
+    console_errors(session)
+    return session
+
+
+# -- helpers -----------------------------------------------------------------------------
+def who(result: dict) -> tuple:
+    """A result as (kind, municipality | theme number | title)."""
+    if result["kind"] == "case":
+        return ("case", result["municipality"])
+    if result["kind"] == "theme":
+        return ("theme", result["theme"])
+    return (result["kind"], result["title"])
+
+
+def whos(found: list[dict], n: int = 10) -> list[tuple]:
+    return [who(r) for r in found[:n]]
+
+
+def sidebar_search(browser, base: str, query: str, start: str = "docs/index.html"):
+    """Type `query` into the theme's search box on a content page and press Enter."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from handbook_search.browser import results, wait_for_search
+
+    browser.get(base + start)
+    box = browser.find_element(By.CSS_SELECTOR, "input.sidebar-search")
+    box.send_keys(query, Keys.ENTER)
+    WebDriverWait(browser, 10).until(ec.url_contains("search.html"))
+    return wait_for_search(browser), results(browser)
+
+
+def page_search(browser, base: str, query: str):
+    """Type `query` into the search page's own box (the results update as one types)."""
+    from selenium.webdriver.common.by import By
+
+    from handbook_search.browser import results, wait_for_search
+
+    browser.get(base + "search.html")  # fresh: no filters left from an earlier search
+    wait_for_search(browser)
+    box = browser.find_element(By.ID, "hs-q")
+    box.clear()
+    box.send_keys(query)
+    return wait_for_search(browser), results(browser)
+
+
+def status(browser) -> str:
+    return browser.find_element("id", "hs-status").text
+
+
+# -- what readers type -------------------------------------------------------------------
+def test_compound_finds_text_that_only_has_it_split(browser, site_url):
+    text = "\n".join(p.title + "\n" + p.text for p in load_corpus(ROOT / "corpus").pages)
+    assert "人員要件緩和" not in text and "人員要件を緩和" in text  # the premise
+    state, found = sidebar_search(browser, site_url, "人員要件緩和")
+    assert state == "done", status(browser)
+    assert IZUMO in whos(found, 3) and ("theme", 2) in whos(found, 3)
+    izumo = next(r for r in found if who(r) == IZUMO)
+    assert "緩和" in izumo["marks"] and {"人員", "要件", "人員要件"} & set(izumo["marks"])
+
+
+def test_result_shows_title_metadata_section_and_highlighted_snippet(browser, site_url):
+    state, found = sidebar_search(browser, site_url, "担い手確保")
+    assert state == "done"
+    first = found[0]
+    assert who(first) == IZUMO
+    assert first["title"].startswith("出雲市（島根県）令和6年度")
+    for part in ("事例", "出雲市・島根県", "令和6年度（2024年度）", "テーマ 7、"):
+        assert part in first["meta"]
+    assert first["section"].startswith("§ ")
+    assert "担い手確保" in first["marks"]
+    theme = next(r for r in found if r["kind"] == "theme")
+    assert re.search(r"テーマ \d+｜\S+", theme["meta"])
+    assert re.match(r"「担い手確保」の検索結果: \d+ 件", status(browser))
+
+
+def test_full_and_half_width_variants(browser, site_url):
+    _, half = page_search(browser, site_url, "ｻｰﾋﾞｽＢ")
+    _, plain = page_search(browser, site_url, "サービスB")
+    assert half and [r["url"] for r in half] == [r["url"] for r in plain]
+    assert ("theme", 3) in whos(half, 3)
+    _, sc = page_search(browser, site_url, "ＳＣ")
+    assert ("theme", 7) in whos(sc, 3)
+
+
+def test_kana_kanji_spelling_variants(browser, site_url):
+    _, found = page_search(browser, site_url, "かよいの場")  # pages write 通いの場
+    assert whos(found, 1) == [("theme", 6)]
+    assert "通い" in found[0]["marks"]
+    _, found = page_search(browser, site_url, "助けあい団体")  # pages write たすけあい団体
+    assert IZUMO in whos(found, 3)
+
+
+def test_synonyms_and_abbreviations(browser, site_url):
+    _, sc = page_search(browser, site_url, "SC")
+    _, full = page_search(browser, site_url, "生活支援コーディネーター")
+    assert ("theme", 7) in whos(sc, 3)
+    assert {r["url"] for r in sc} == {r["url"] for r in full}
+    _, found = page_search(browser, site_url, "総合確保基金")
+    assert whos(found, 1) == [("guide", "地域医療介護総合確保基金（介護分）")]
+
+
+def test_no_hits_is_friendly_with_suggestions(browser, site_url):
+    from selenium.webdriver.common.by import By
+
+    state, found = sidebar_search(browser, site_url, "ボランテア")
+    assert state == "none" and found == []
+    assert status(browser) == "「ボランテア」に一致するページは見つかりませんでした。"
+    empty = browser.find_element(By.ID, "hs-empty")
+    assert empty.is_displayed()
+    suggested = [a.text for a in empty.find_elements(By.CSS_SELECTOR, ".hs-suggest a")]
+    assert "ボランティア" in suggested
+    themes = empty.find_elements(By.CSS_SELECTOR, ".hs-themes-suggest a")
+    assert len(themes) == 10
+    empty.find_element(By.LINK_TEXT, "ボランティア").click()
+    from handbook_search.browser import results, wait_for_search
+
+    assert wait_for_search(browser) == "done" and results(browser)
+
+    state, _ = page_search(browser, site_url, "ZZQXW")
+    assert state == "none" and "見つかりませんでした" in status(browser)
+
+
+def test_empty_and_unsearchable_queries_explain_themselves(browser, site_url):
+    state, _ = page_search(browser, site_url, "の を")
+    assert state == "error" and "検索できる語がありません" in status(browser)
+    state, _ = page_search(browser, site_url, "担い手 AND 確保")
+    assert state == "done"
+    notices = browser.find_element("id", "hs-notices").text
+    assert "AND は演算子ではなく" in notices
+
+
+def test_phrases_and_exclusions(browser, site_url):
+    state, found = page_search(browser, site_url, '"通いの場"')
+    assert state == "done" and found
+    state, _ = page_search(browser, site_url, '"場の通い"')
+    assert state == "none"
+    _, found = page_search(browser, site_url, "通いの場 -南大隅町")
+    assert found and OSUMI not in whos(found)
+
+
+def test_and_falls_back_to_or_with_a_notice(browser, site_url):
+    state, found = page_search(browser, site_url, "担い手 ZZQXW")
+    assert state == "done" and found
+    assert "いずれかの語を含むページ" in browser.find_element("id", "hs-notices").text
+
+
+def test_kind_chips_and_theme_select_filter_the_results(browser, site_url):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    from handbook_search.browser import results, wait_for_search
+
+    _, everything = page_search(browser, site_url, "協議体")
+    assert {r["kind"] for r in everything} >= {"case", "theme"}
+    browser.find_element(
+        By.XPATH, "//label[contains(@class,'hs-chip')][.//input[@value='case']]"
+    ).click()
+    wait_for_search(browser)
+    cases = results(browser)
+    assert cases and all(r["kind"] == "case" for r in cases)
+    assert len(cases) < len(everything)
+    browser.find_element(
+        By.XPATH, "//label[contains(@class,'hs-chip')][.//input[@value='']]"
+    ).click()
+    Select(browser.find_element(By.ID, "hs-theme")).select_by_value("7")
+    wait_for_search(browser)
+    seven = results(browser)
+    assert seven and all(
+        r["theme"] == 7 or re.search(r"テーマ (\d+、)*7(、|$)", r["meta"]) for r in seven
+    )
+    assert "theme=7" in browser.current_url  # a search can be bookmarked or shared
+    browser.get(browser.current_url)
+    wait_for_search(browser)
+    assert results(browser) == seven
+
+
+def test_result_link_opens_the_best_section(browser, site_url):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    _, found = page_search(browser, site_url, "ボランティアポイント")
+    izumo = next(r for r in found if who(r) == IZUMO)
+    anchor = unquote(urlsplit(izumo["href"]).fragment)
+    assert anchor
+    browser.find_element(By.CSS_SELECTOR, f'.hs-result[data-url="{izumo["url"]}"] a').click()
+    WebDriverWait(browser, 10).until(lambda b: "search.html" not in b.current_url)
+    assert urlsplit(browser.current_url).path.endswith(izumo["url"])
+    assert browser.find_elements(By.ID, anchor)
+
+
+# -- the browser finds what the CLI finds -------------------------------------------------
+@pytest.fixture(scope="module")
+def cli_engine(tmp_path_factory):
+    from handbook_search.search import Engine
+
+    engine = Engine(tmp_path_factory.mktemp("cli-index"), ROOT / "corpus")
+    engine.build()
+    return engine
+
+
+def test_browser_ranks_like_the_cli(browser, site_url, cli_engine):
+    queries = [q["query"] for q in yaml.safe_load(
+        (ROOT / "tests/eval/queries.yaml").read_text(encoding="utf-8")
+    )["queries"]]  # fmt: skip
+    queries += ["担い手の確保", "確保 担い手", '"通いの場"', "通いの場 -南大隅町", "担い手 ZZQXW"]
+    browser.get(site_url + "search.html")
+    mine = browser.execute_script(
+        "return arguments[0].map(q => HandbookSearch.search(q, {}).hits.map(h => h.page.url));",
+        queries,
+    )
+    differ = []
+    for query, urls in zip(queries, mine, strict=True):
+        result = cli_engine.query(query, limit=5, notify=lambda m: None)
+        cli = [h.record["url"] for h in result.hits]
+        if urls[:5] != cli:
+            differ.append(f"{query}: browser {urls[:5]} / CLI {cli}")
+    assert not differ, "\n".join(differ)
+
+
+# -- the site as a whole -----------------------------------------------------------------
+def test_search_works_offline_from_file_urls(browser, built_site):
+    from handbook_search.browser import console_errors, results, wait_for_search
+
+    browser.get((built_site / "search.html").as_uri() + "?q=" + quote("担い手確保"))
+    assert wait_for_search(browser) == "done"
+    assert whos(results(browser), 1) == [IZUMO]
+    state, found = sidebar_search(
+        browser, "", "通いの場", start=(built_site / "docs/index.html").as_uri()
+    )
+    assert state == "done" and whos(found, 1) == [("theme", 6)]
+    assert console_errors(browser) == []
+
+
+def _html(site: Path, page: str) -> str:
+    path = site / urlsplit(page).path
+    return path.read_text(encoding="utf-8") if path.is_file() else ""
+
+
+def _ids(path: Path, cache: dict) -> set[str]:
+    if path not in cache:
+        html = path.read_text(encoding="utf-8")
+        cache[path] = set(re.findall(r'\bid="([^"]+)"', html))
+    return cache[path]
+
+
+def test_every_page_loads_without_console_errors_and_every_internal_link_resolves(
+    browser, site_url, built_site
+):
+    """Every page of the site (plus search pages with results and with none): no console
+    error, every request stays on the site (no CDN), every link to the site finds its file
+    and its #anchor."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from handbook_search.browser import console_errors, wait_for_search
+
+    pages = [p.relative_to(built_site).as_posix() for p in sorted(built_site.rglob("*.html"))]
+    pages += [f"search.html?q={quote(q)}" for q in ("担い手確保", "SC", "ボランテア")]
+    problems, ids = [], {}
+    checked = 0
+    for page in pages:
+        browser.get(site_url + page)
+        if page.startswith("search.html"):
+            wait_for_search(browser)
+        redirect = re.search(
+            r'http-equiv="refresh" content="0; url=([^"]+)"', _html(built_site, page)
+        )
+        if redirect:  # build/html/index.html → docs/index.html (crawled on its own)
+            target = urljoin(site_url + page, redirect[1])
+            WebDriverWait(browser, 10).until(lambda b, t=target: b.current_url == t)
+        for error in console_errors(browser):
+            problems.append(f"{page}: console: {error}")
+        if redirect:
+            continue
+        requests, links = browser.execute_script(
+            "return [performance.getEntriesByType('resource').map(e => e.name),"
+            " [...document.querySelectorAll('a[href]')].map(a => a.href)];"
+        )
+        for url in requests:
+            if not url.startswith((site_url, "data:")):
+                problems.append(f"{page}: off-site request {url}")
+        for href in links:
+            if not href.startswith(site_url):
+                continue  # external links (sources, Sphinx/Furo credits) are not fetched
+            parts = urlsplit(href)
+            path = unquote(parts.path).lstrip("/")
+            target = built_site / (path or "index.html")
+            if target.is_dir():
+                target = target / "index.html"
+            checked += 1
+            if not target.is_file():
+                problems.append(f"{page}: broken link {href}")
+            elif parts.fragment and unquote(parts.fragment) not in _ids(target, ids):
+                problems.append(f"{page}: missing anchor {href}")
+    assert checked > 100
+    assert not problems, "\n".join(problems)
