@@ -38,18 +38,22 @@ TARGETS = {
 
 
 def run_timed(cmd: list[str], **kwargs) -> tuple[float, int, subprocess.CompletedProcess]:
-    """(wall seconds, peak RSS in MiB, result) of one process."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs)
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - start
-    out, err = proc.stdout.read(), proc.stderr.read()
-    proc.stdout.close()
-    proc.stderr.close()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    result = subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+    """(wall seconds, peak RSS in MiB, result) of one process. Output goes to temporary files,
+    not pipes: a pipe that nobody reads would stall a process that prints a lot (rg on 10,000
+    files)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, **kwargs)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        result = subprocess.CompletedProcess(cmd, proc.returncode, out.read(), err.read())
     if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed: {err.decode(errors='replace')[-2000:]}")
+        raise RuntimeError(
+            f"{' '.join(cmd)} failed: {result.stderr.decode(errors='replace')[-2000:]}"
+        )
     return seconds, usage.ru_maxrss // 1024, result
 
 
