@@ -292,7 +292,7 @@ def report(info: dict, results: list[dict], html: dict | None) -> str:
     if html:
         lines += [
             "",
-            f"実際のコーパスの `make html`: {s(html)}（目標 ≤ 30 s: {verdict(html['median'], 30)}）",
+            f"実際のコーパスの `make html`: {s(html)} → {verdict(html['median'], 30)}",
         ]
     lines += ["", "## 目標との比較", ""]
     labels = {
