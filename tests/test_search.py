@@ -128,6 +128,7 @@ def test_human_output(run_cli, tmp_path):
     assert "事例 ｜ 出雲市・島根県・令和6年度（2024）" in out
     assert "【担い手確保】" in out or "【担い手】" in out
     assert "（上位 2 件を表示）" in out and " ms" in out
+    assert "\n   corpus/cases/shimane-izumo-2024.md\n" in out  # a path to open from here
     assert "索引がありません。作成します" in err
 
 

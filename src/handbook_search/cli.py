@@ -237,7 +237,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     else:
         color = not args.no_color and render.use_color(sys.stdout)
         if result.hits:
-            print(render.result_text(result, site_dir(root), color))
+            print(render.result_text(result, site_dir(root), color, root))
         else:
             print(no_hits_message(query, filters))
     return EXIT_OK

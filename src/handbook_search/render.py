@@ -43,13 +43,17 @@ def meta_line(record: dict) -> str:
     return kind
 
 
-def site_url(record: dict, anchor: str, site: Path) -> str:
-    """Where the page is in the built site (relative to the working directory when inside it)."""
-    path = site / record["url"]
+def near(path: Path) -> str:
+    """A path relative to the working directory when inside it, else absolute."""
     try:
-        shown = path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
-        shown = path.as_posix()
+        return path.as_posix()
+
+
+def site_url(record: dict, anchor: str, site: Path) -> str:
+    """Where the page is in the built site, with the section's #anchor."""
+    shown = near(site / record["url"])
     return f"{shown}#{anchor}" if anchor else shown
 
 
@@ -81,7 +85,7 @@ def result_json(result, site: Path) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=2)
 
 
-def result_text(result, site: Path, color: bool) -> str:
+def result_text(result, site: Path, color: bool, corpus: Path) -> str:
     dim = (lambda s: f"\033[2m{s}\033[0m") if color else (lambda s: s)
     bold = (lambda s: f"\033[1m{s}\033[0m") if color else (lambda s: s)
     lines = []
@@ -94,7 +98,7 @@ def result_text(result, site: Path, color: bool) -> str:
         text = snippet_text(hit.snippet, color)
         if text:
             lines.append(f"   {text}")
-        lines.append(dim(f"   {r['path']}"))
+        lines.append(dim(f"   {near(corpus / r['path'])}"))
         lines.append(dim(f"   {site_url(r, sec['anchor'], site)}"))
         lines.append("")
     shown = len(result.hits)
