@@ -142,12 +142,16 @@ def _terms(text: str):
 
 
 def _unit_query(unit: Unit):
-    """A word matches whole, or (when it is a compound) by all of its parts."""
-    from whoosh.query import And, Or
+    """A word matches whole, or (when it is a compound) by all of its parts.
+
+    Every indexed compound also has its parts indexed, so the parts alone find every page the
+    whole would; the whole is an optional extra that adds to the score (the same pages and
+    scores as whole OR all-parts, with fewer union matchers)."""
+    from whoosh.query import And, AndMaybe
 
     if not unit.parts:
         return _terms(unit.text)
-    return Or([_terms(unit.text), And([_terms(p) for p in unit.parts])])
+    return AndMaybe(And([_terms(p) for p in unit.parts]), _terms(unit.text))
 
 
 def _key_query(key: tuple[str, ...]):
