@@ -288,7 +288,11 @@ def units(text: str) -> list[Unit]:
 
 
 def normalize_width(text: str) -> str:
-    """NFKC (full/half width) and lower case, for comparing user input to names."""
+    """NFKC (full/half width) and lower case, for comparing spellings.
+
+    >>> normalize_width("ＳＣとｻｰﾋﾞｽ")
+    'scとサービス'
+    """
     return unicodedata.normalize("NFKC", text).lower()
 
 

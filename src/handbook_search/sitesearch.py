@@ -27,12 +27,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import unicodedata
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .analysis import ANALYZER_VERSION
+from .analysis import ANALYZER_VERSION, normalize_width
 
 if TYPE_CHECKING:
     from .corpus import Corpus, Page
@@ -41,8 +40,7 @@ if TYPE_CHECKING:
 FORMAT = 1
 INDEX_FILE = "handbook-search-index.js"
 GLOBAL_NAME = "HANDBOOK_SEARCH_INDEX"
-# Field boosts: the CLI's schema (index.py); K1: whoosh's BM25F default.
-BOOSTS = {"title": 3.0, "headings": 2.0, "meta": 2.0, "body": 1.0}
+# K1: whoosh's BM25F default (the field boosts are read from the CLI's schema, index.py).
 BM25_K1 = 1.2
 TITLE, HEADINGS, META, BODY = range(4)  # the fields of the CLI's index, in this order
 # A dropped spelling is exported as [] — or as 0 when it is a particle or an auxiliary, which
@@ -51,13 +49,17 @@ PARTICLE_POS = ("助詞", "助動詞")
 PARTICLE = "particle"
 
 
-def fold(text: str) -> str:
-    """How spellings are compared: NFKC (全角/半角) and lower case; the browser does the same.
+def field_boosts() -> list[float]:
+    """title, headings, meta, body boosts of the CLI's index schema."""
+    from .index import schema
 
-    >>> fold("ＳＣとｻｰﾋﾞｽ")
-    'scとサービス'
-    """
-    return unicodedata.normalize("NFKC", text).lower()
+    fields = schema()
+    return [fields[name].format.field_boost for name in ("title", "headings", "meta", "body")]
+
+
+def fold(text: str) -> str:
+    """How spellings are compared: NFKC (全角/半角) and lower case; the browser does the same."""
+    return normalize_width(text)
 
 
 class _Builder:
@@ -193,7 +195,7 @@ def build_index(corpus: Corpus, synonyms_file: Path | None = None) -> dict[str, 
     return {
         "format": FORMAT,
         "analyzer": ANALYZER_VERSION,
-        "boosts": [BOOSTS["title"], BOOSTS["headings"], BOOSTS["meta"], BOOSTS["body"]],
+        "boosts": field_boosts(),
         "bm25": {"B": knob("BM25_B", 0.75), "K1": BM25_K1},
         "synonym_boost": knob("SYNONYM_BOOST", 1.0),
         "question_units": knob("QUESTION_UNITS", 0),
