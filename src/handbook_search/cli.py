@@ -117,7 +117,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="ページの一覧を表示します",
         description="ページの一覧を、種別・テーマ・自治体・年度とともに表示します。",
     )
-    p.add_argument("--kind", help="種別で絞り込み: theme, case, glossary, guide")
+    p.add_argument(
+        "--kind",
+        help="種別で絞り込み: theme（テーマ）, case（事例）, glossary（用語集）, guide（解説）",
+    )
     p.set_defaults(func=cmd_list)
 
     p = sub.add_parser(
@@ -172,18 +175,24 @@ def parse_year(text: str) -> int:
     raise UsageError(f"年度は 2024、令和6、R6 のように指定してください: {text}")
 
 
+def parse_kind(value: str) -> str:
+    """theme / case / glossary / guide, or their Japanese names (テーマ, 事例, 用語集, 解説)."""
+    from .vocab import KINDS
+
+    kind = {label: k for k, label in KINDS.items()}.get(value, value)
+    if kind not in KINDS:
+        choices = "、".join(f"{k}（{v}）" for k, v in KINDS.items())
+        raise UsageError(f"--kind は {choices} のいずれかです: {value}")
+    return kind
+
+
 def parse_filters(args):
     from .search import Filters
-    from .vocab import KINDS, PREFECTURES, THEMES, did_you_mean
+    from .vocab import PREFECTURES, THEMES, did_you_mean
 
     filters = Filters()
     if args.kind:
-        by_label = {label: kind for kind, label in KINDS.items()}
-        kind = by_label.get(args.kind, args.kind)
-        if kind not in KINDS:
-            choices = "、".join(f"{k}（{v}）" for k, v in KINDS.items())
-            raise UsageError(f"--kind は {choices} のいずれかです: {args.kind}")
-        filters.kind = kind
+        filters.kind = parse_kind(args.kind)
     if args.theme:
         try:
             theme = int(args.theme)
@@ -339,23 +348,16 @@ def cmd_show(args: argparse.Namespace) -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     from .corpus import load_corpus
     from .render import page_table
-    from .vocab import KINDS
 
-    if args.kind and args.kind not in KINDS:
-        raise UsageError(f"--kind は {', '.join(KINDS)} のいずれかです: {args.kind}")
+    kind = parse_kind(args.kind) if args.kind else None
     corpus = load_corpus(_corpus(args))
-    order = {k: i for i, k in enumerate(["guide", "theme", "case", "glossary"])}
-    pages = sorted(
-        corpus.pages,
-        key=lambda p: (order[p.kind], p.themes[:1] if p.kind == "theme" else [], p.relpath),
-    )
-    if args.kind:
-        pages = [p for p in pages if p.kind == args.kind]
-    if args.kind == "case" or not args.kind:
-        cases = corpus.cases()
-        pages = [p for p in pages if p.kind != "case"] + (
-            [] if args.kind not in (None, "case") else cases
-        )
+    groups = {
+        "guide": sorted(corpus.by_kind("guide"), key=lambda p: p.relpath),
+        "theme": sorted(corpus.by_kind("theme"), key=lambda p: p.meta.theme),
+        "case": corpus.cases(),  # newest first, then north to south
+        "glossary": corpus.by_kind("glossary"),
+    }
+    pages = [p for k in ([kind] if kind else groups) for p in groups[k]]
     print(page_table(pages))
     print(f"\n{len(pages)} ページ")
     return EXIT_OK

@@ -116,7 +116,7 @@ def page_text(page) -> str:
     m = page.meta
     if m.kind == "case":
         lines.append(f"厚生局: {m.bureau}" + (f" ｜ {m.support_type}" if m.support_type else ""))
-    lines.append(page.docname.removeprefix("corpus/") + ".md")
+    lines.append(near(page.path))
     for s in page.sections:
         if s.level > 1:
             lines += ["", f"{'#' * s.level} {s.title}"]
@@ -139,7 +139,7 @@ def page_table(pages) -> str:
                 getattr(m, "prefecture", "") or "",
                 wareki(year) if year else "",
                 m.title,
-                "corpus/" + p.relpath,
+                near(p.path),
             ]
         )
     widths = [max([width(h)] + [width(r[i]) for r in rows]) for i, h in enumerate(headers)]
