@@ -249,6 +249,13 @@ def table(results: dict, queries: list[Judged]) -> str:
         lines.append(
             f"| {name} | " + " | ".join(f"{by_type[t]['success@3']:.2f}" for t in types) + " |"
         )
+    if "ours" in results:
+        lines += ["", "ours: every metric by query type:", ""]
+        lines.append("| type | " + " | ".join(METRICS) + " |")
+        lines.append("|---" * (len(METRICS) + 1) + "|")
+        for t in types:
+            values = " | ".join(f"{results['ours'][t][m]:.3f}" for m in METRICS)
+            lines.append(f"| {t} ({counts[t]}) | {values} |")
     return "\n".join(lines)
 
 
