@@ -1,5 +1,7 @@
 """Search behind a small interface: `Engine(index_dir, corpus_root)` with build(), update()
-and query(text, filters, limit) → Result. Only this module and index.py know about whoosh.
+and query(text, filters, limit) → Result. The CLI, the evaluation and the benchmarks use only
+this interface; whoosh's queries and searcher live here and in index.py (the analyzer only
+borrows whoosh's tokenizer/filter base classes), so another engine could replace them.
 
 Query language (what a 担当者 types):
 - words separated by spaces are AND-ed; when that finds nothing, the words' parts are OR-ed
