@@ -28,7 +28,6 @@ SYNONYMS_FILE = "synonyms.yaml"
 
 # Directives whose body is prose to index; other directives are generated or code.
 PROSE_DIRECTIVES = {"note", "tip", "important", "warning", "caution", "admonition", "attention"}
-GENERATED_DIRECTIVES = {"theme-cases", "case-list", "theme-list"}
 
 
 @dataclass(frozen=True, order=True)

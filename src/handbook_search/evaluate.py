@@ -143,31 +143,17 @@ def analyzers() -> dict[str, object]:
 
 
 def whoosh_ranker(pages: list[Page], analyzer, directory: Path) -> Ranker:
-    """A page index like ours (same fields and boosts) with another analyzer; AND → OR."""
+    """A page index like ours (same schema: fields and boosts) with another analyzer; AND → OR."""
     from whoosh import index as windex
-    from whoosh.fields import ID, TEXT, Schema
     from whoosh.query import And, Or, Term
 
-    from .index import meta_text
+    from .index import SEARCH_FIELDS as fields
+    from .index import schema, text_fields
 
-    schema = Schema(
-        path=ID(stored=True, unique=True),
-        title=TEXT(analyzer=analyzer, field_boost=3.0),
-        headings=TEXT(analyzer=analyzer, field_boost=2.0),
-        meta=TEXT(analyzer=analyzer, field_boost=2.0),
-        body=TEXT(analyzer=analyzer),
-    )
-    ix = windex.create_in(str(directory), schema)
+    ix = windex.create_in(str(directory), schema(analyzer))
     with ix.writer() as w:
         for p in pages:
-            w.add_document(
-                path=p.relpath,
-                title=p.title,
-                headings="\n".join(s.title for s in p.sections[1:]),
-                meta=meta_text(p),
-                body=p.text,
-            )
-    fields = ("title", "headings", "meta", "body")
+            w.add_document(path=p.relpath, **text_fields(p))
 
     def terms(word: str) -> list[str]:
         return list(dict.fromkeys(t.text for t in analyzer(word)))

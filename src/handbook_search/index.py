@@ -43,12 +43,13 @@ class IndexError_(Exception):
     """The index cannot be used (missing, unreadable, other format)."""
 
 
-def schema():
+def schema(analyzer=None):
+    """The index schema; `analyzer` replaces ours for the evaluation's baselines."""
     from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
     from .analysis import JapaneseAnalyzer
 
-    analyzer = JapaneseAnalyzer()
+    analyzer = analyzer or JapaneseAnalyzer()
     return Schema(
         path=ID(stored=True, unique=True),
         kind=ID(stored=True),
@@ -102,6 +103,16 @@ def page_text_with_headings(page) -> str:
     return "\n".join(f"{s.title}\n{s.text}" for s in page.sections)
 
 
+def text_fields(page) -> dict[str, str]:
+    """The searched fields (SEARCH_FIELDS) of a page."""
+    return {
+        "title": page.meta.title,
+        "headings": "\n".join(s.title for s in page.sections[1:]),
+        "meta": meta_text(page),
+        "body": page.text,
+    }
+
+
 def document(page) -> dict:
     m = page.meta
     return {
@@ -111,10 +122,7 @@ def document(page) -> dict:
         "prefecture": getattr(m, "prefecture", None) or "",
         "municipality": getattr(m, "municipality", None) or "",
         "year": str(getattr(m, "fiscal_year", "") or ""),
-        "title": m.title,
-        "headings": "\n".join(s.title for s in page.sections[1:]),
-        "meta": meta_text(page),
-        "body": page.text,
+        **text_fields(page),
         "data": page_record(page),
     }
 
@@ -174,7 +182,6 @@ class Prepared:
 
 # Below this many pages a worker pool costs more than it saves.
 PARALLEL_MIN = 64
-TEXT_FIELDS = ("title", "headings", "meta", "body")
 
 
 def prepare(root: Path, rel: str, export: bool = False) -> Prepared:
@@ -189,7 +196,7 @@ def prepare(root: Path, rel: str, export: bool = False) -> Prepared:
     doc = document(page)
     lines = {}
     if export:
-        for name in TEXT_FIELDS:
+        for name in SEARCH_FIELDS:
             for line in doc[name].splitlines():
                 lines[line] = line_tokens(line)
     return Prepared(rel, fingerprint(path), doc, [], lines)

@@ -51,10 +51,10 @@ PARTICLE = "particle"
 
 def field_boosts() -> list[float]:
     """title, headings, meta, body boosts of the CLI's index schema."""
-    from .index import schema
+    from .index import SEARCH_FIELDS, schema
 
     fields = schema()
-    return [fields[name].format.field_boost for name in ("title", "headings", "meta", "body")]
+    return [fields[name].format.field_boost for name in SEARCH_FIELDS]
 
 
 def fold(text: str) -> str:
