@@ -339,3 +339,9 @@ def test_an_update_leaves_the_previous_generation_intact(mini):
     with windex.open_dir(str(before)).searcher() as s:  # files are shared by hard links
         assert s.doc_count() == 2
         assert s.search(Term("body", "灯籠")).is_empty()
+
+
+def test_one_character_parts_are_not_highlighted(engine):
+    hit = engine.query("高齢者", notify=lambda m: None).hits[0]
+    marked = {text for text, is_hit in hit.snippet if is_hit}
+    assert marked and "者" not in marked and all(len(m) > 1 for m in marked)

@@ -316,6 +316,14 @@ def _spans(text: str, surfaces: set[str]) -> list[tuple[int, int]]:
     return merged
 
 
+def highlight_terms(query) -> set[str]:
+    """The terms to mark in snippets. One-character compound parts (者 of 高齢者, 体 of 協議体)
+    would light up every 参加者 and 団体, so they are left out unless nothing longer is
+    searched, as in the site search."""
+    terms = {t.decode() if isinstance(t, bytes) else t for _, t in query.iter_all_terms()}
+    return {t for t in terms if len(t) > 1} or terms
+
+
 def best_section(record: dict, terms: set[str]) -> tuple[dict, list[tuple[int, int]]]:
     """The section with the most distinct query terms (then the most hits) and its hit spans.
 
@@ -446,7 +454,7 @@ class Engine:
         if results.is_empty() and fallback is not None:
             mode = "or"
             results = searcher.search(fallback, limit=limit, filter=filter_q, optimize=False)
-        terms = {t.decode() if isinstance(t, bytes) else t for _, t in positive.iter_all_terms()}
+        terms = highlight_terms(positive)
         hits = []
         for hit in results:
             record = hit["data"]
