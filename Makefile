@@ -45,10 +45,10 @@ test: $(STAMP) lint
 	$(BIN)/python -m pytest -q
 
 eval: $(STAMP)
-	$(BIN)/python -m handbook_search.evaluate --doc docs/evaluation.md
+	$(BIN)/python -m handbook_search.lab.evaluate --doc docs/evaluation.md
 
 bench: $(STAMP)
-	$(BIN)/python -m handbook_search.bench
+	$(BIN)/python -m handbook_search.lab.bench
 
 serve: html
 	@echo "http://localhost:$(PORT)/ で表示します（Ctrl-C で終了）"

@@ -4,14 +4,14 @@ The source directory is the repository root (`sphinx-build -c docs . build/html`
 is built where it lies, one copy of every page, next to the site pages in docs/.
 """
 
-from handbook_search.corpus import HEADING_ANCHOR_LEVEL
+from handbook_search.model.page import HEADING_ANCHOR_LEVEL
 
 project = "地域づくり支援ハンドブック ナレッジベース"
 author = "handbook-search の貢献者"
 copyright = "handbook-search の貢献者"
 language = "ja"
 
-extensions = ["myst_parser", "handbook_search.sphinxext"]
+extensions = ["myst_parser", "handbook_search.site.sphinxext"]
 source_suffix = {".md": "markdown"}
 root_doc = "docs/index"
 include_patterns = ["docs/*.md", "corpus/**.md"]

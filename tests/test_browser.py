@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from conftest import ROOT
-from handbook_search.corpus import load_corpus
+from handbook_search.model.corpus import load_corpus
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -45,7 +45,7 @@ def chromium_paths() -> tuple[str, str]:
             "selenium がないため、ブラウザのテストを飛ばします（make test で入ります）/ "
             "selenium is not installed: browser tests skipped"
         )
-    from handbook_search.browser import apt_install_chromium, find_chromium
+    from handbook_search.lab.browser import apt_install_chromium, find_chromium
 
     browser, driver = find_chromium()
     if browser and driver:
@@ -67,7 +67,7 @@ def chromium_paths() -> tuple[str, str]:
 
 @pytest.fixture(scope="session")
 def site_url(built_site):
-    from handbook_search.browser import serve
+    from handbook_search.lab.browser import serve
 
     with serve(built_site) as url:
         yield url
@@ -75,7 +75,7 @@ def site_url(built_site):
 
 @pytest.fixture(scope="session")
 def session(chromium_paths, tmp_path_factory):
-    from handbook_search.browser import chromium
+    from handbook_search.lab.browser import chromium
 
     driver = chromium(tmp_path_factory.mktemp("chromium-profile"), *chromium_paths)
     yield driver
@@ -85,7 +85,7 @@ def session(chromium_paths, tmp_path_factory):
 @pytest.fixture
 def browser(session):
     """The shared browser, with the console log drained: each test sees only its own errors."""
-    from handbook_search.browser import console_errors
+    from handbook_search.lab.browser import console_errors
 
     console_errors(session)
     return session
@@ -112,7 +112,7 @@ def sidebar_search(browser, base: str, query: str, start: str = "docs/index.html
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
 
-    from handbook_search.browser import results, wait_for_search
+    from handbook_search.lab.browser import results, wait_for_search
 
     browser.get(base + start)
     box = browser.find_element(By.CSS_SELECTOR, "input.sidebar-search")
@@ -125,7 +125,7 @@ def page_search(browser, base: str, query: str):
     """Type `query` into the search page's own box (the results update as one types)."""
     from selenium.webdriver.common.by import By
 
-    from handbook_search.browser import results, wait_for_search
+    from handbook_search.lab.browser import results, wait_for_search
 
     browser.get(base + "search.html")  # fresh: no filters left from an earlier search
     wait_for_search(browser)
@@ -204,7 +204,7 @@ def test_no_hits_is_friendly_with_suggestions(browser, site_url):
     themes = empty.find_elements(By.CSS_SELECTOR, ".hs-themes-suggest a")
     assert len(themes) == 10
     empty.find_element(By.LINK_TEXT, "ボランティア").click()
-    from handbook_search.browser import results, wait_for_search
+    from handbook_search.lab.browser import results, wait_for_search
 
     assert wait_for_search(browser) == "done" and results(browser)
 
@@ -240,7 +240,7 @@ def test_kind_chips_and_theme_select_filter_the_results(browser, site_url):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
-    from handbook_search.browser import results, wait_for_search
+    from handbook_search.lab.browser import results, wait_for_search
 
     _, everything = page_search(browser, site_url, "協議体")
     assert {r["kind"] for r in everything} >= {"case", "theme"}
@@ -283,7 +283,7 @@ def test_result_link_opens_the_best_section(browser, site_url):
 # -- the browser finds what the CLI finds -------------------------------------------------
 @pytest.fixture(scope="module")
 def cli_engine(tmp_path_factory):
-    from handbook_search.search import Engine
+    from handbook_search.search.engine import Engine
 
     engine = Engine(tmp_path_factory.mktemp("cli-index"), ROOT / "corpus")
     engine.build()
@@ -311,7 +311,7 @@ def test_browser_ranks_like_the_cli(browser, site_url, cli_engine):
 
 # -- the site as a whole -----------------------------------------------------------------
 def test_search_works_offline_from_file_urls(browser, built_site):
-    from handbook_search.browser import console_errors, results, wait_for_search
+    from handbook_search.lab.browser import console_errors, results, wait_for_search
 
     browser.get((built_site / "search.html").as_uri() + "?q=" + quote("担い手確保"))
     assert wait_for_search(browser) == "done"
@@ -343,7 +343,7 @@ def test_every_page_loads_without_console_errors_and_every_internal_link_resolve
     and its #anchor."""
     from selenium.webdriver.support.ui import WebDriverWait
 
-    from handbook_search.browser import console_errors, wait_for_search
+    from handbook_search.lab.browser import console_errors, wait_for_search
 
     pages = [p.relative_to(built_site).as_posix() for p in sorted(built_site.rglob("*.html"))]
     pages += [f"search.html?q={quote(q)}" for q in ("担い手確保", "SC", "ボランテア")]

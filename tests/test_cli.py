@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from conftest import ROOT
-from handbook_search.render import Progress
+from handbook_search.cli.render import Progress
 
 
 def test_show_by_municipality_without_suffix(run_cli):

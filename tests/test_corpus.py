@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from conftest import FIXTURES, ROOT
-from handbook_search.corpus import load_corpus, parse_page
-from handbook_search.vocab import THEMES
+from handbook_search.model.corpus import load_corpus
+from handbook_search.model.page import parse_page
+from handbook_search.model.vocab import THEMES
 
 MINI = FIXTURES / "mini"
 
@@ -70,7 +71,7 @@ def test_real_corpus_is_complete():
 
 
 def test_synthetic_corpus_is_valid_and_deterministic(tmp_path):
-    from handbook_search.synth import generate
+    from handbook_search.lab.synth import generate
 
     a = generate(60, tmp_path / "a", ROOT / "corpus")
     b = generate(60, tmp_path / "b", ROOT / "corpus")

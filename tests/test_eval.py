@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from conftest import ROOT
-from handbook_search.corpus import load_corpus
-from handbook_search.evaluate import load_queries, run, score
+from handbook_search.lab.evaluate import load_queries, run, score
+from handbook_search.model.corpus import load_corpus
 
 QUERIES = ROOT / "tests" / "eval" / "queries.yaml"
 

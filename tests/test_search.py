@@ -10,8 +10,8 @@ import sys
 import pytest
 
 from conftest import FIXTURES, ROOT
-from handbook_search import index as index_module
-from handbook_search.search import Engine, Filters
+from handbook_search.search import indexer as index_module
+from handbook_search.search.engine import Engine, Filters
 
 CORPUS = ROOT / "corpus"
 

@@ -9,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import ROOT, build_site, copy_project
-from handbook_search.corpus import load_corpus
+from handbook_search.model.corpus import load_corpus
 
 pytestmark = pytest.mark.slow
 

@@ -1,4 +1,4 @@
-"""The site search index (sitesearch.py): built with the CLI's analysis, emitted by the site build.
+"""The site search index (site/searchindex.py): built with the CLI's analysis, emitted by the site build.
 
 The browser side is tested in tests/test_browser.py; these tests need no browser.
 """
@@ -11,9 +11,9 @@ import shutil
 import pytest
 
 from conftest import FIXTURES, ROOT
-from handbook_search import sitesearch
-from handbook_search.analysis import JapaneseAnalyzer
-from handbook_search.corpus import load_corpus
+from handbook_search.model.corpus import load_corpus
+from handbook_search.search.analysis import JapaneseAnalyzer
+from handbook_search.site import searchindex as sitesearch
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +78,7 @@ def test_vocabulary_maps_spellings_to_the_analyzers_units(mini):
 
 def test_synonym_groups_are_the_clis(mini):
     _, data = mini
-    from handbook_search.synonyms import analyze_groups
+    from handbook_search.search.synonyms import analyze_groups
 
     expected = analyze_groups([["助け合い", "たすけあい"], ["生活支援コーディネーター", "SC"]])
     got = [[tuple(data["terms"][i] for i in key) for key in group] for group in data["synonyms"]]

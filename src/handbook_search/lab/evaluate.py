@@ -10,7 +10,7 @@ Systems, all on the same corpus, all returning pages ranked best first:
 - tinysegmenter: Sphinx's default Japanese splitter (TinySegmenter), AND falling back to OR.
 - sudachi-c: Sudachi mode C only (no compound parts), same query scheme.
 - ours-nosyn: the product engine without the synonym table.
-- ours: the product engine (handbook_search.search.Engine).
+- ours: the product engine (handbook_search.search.engine.Engine).
 
 The baselines share one small whoosh engine (same fields and boosts as ours) so that only the
 analysis differs. Metrics: success@1 and success@3 (a grade-2 page in the top k), MRR (first
@@ -34,7 +34,8 @@ from pathlib import Path
 import yaml
 from whoosh.analysis import Token, Tokenizer
 
-from .corpus import Page, load_corpus
+from handbook_search.model.corpus import load_corpus
+from handbook_search.model.page import Page
 
 Ranker = Callable[[str], list[str]]  # query → relpaths, best first
 METRICS = ("success@1", "success@3", "MRR", "nDCG@5", "recall@10")
@@ -132,7 +133,7 @@ class TinySegmenterTokenizer(Tokenizer):
 def analyzers() -> dict[str, object]:
     from whoosh.analysis import LowercaseFilter, NgramAnalyzer, StandardAnalyzer
 
-    from .analysis import PartOfSpeechStopFilter, SudachiTokenizer
+    from handbook_search.search.analysis import PartOfSpeechStopFilter, SudachiTokenizer
 
     return {
         "whoosh-standard": StandardAnalyzer(),
@@ -147,8 +148,8 @@ def whoosh_ranker(pages: list[Page], analyzer, directory: Path) -> Ranker:
     from whoosh import index as windex
     from whoosh.query import And, Or, Term
 
-    from .index import SEARCH_FIELDS as fields
-    from .index import schema, text_fields
+    from handbook_search.search.documents import SEARCH_FIELDS as fields
+    from handbook_search.search.documents import schema, text_fields
 
     ix = windex.create_in(str(directory), schema(analyzer))
     with ix.writer() as w:
@@ -175,7 +176,7 @@ def whoosh_ranker(pages: list[Page], analyzer, directory: Path) -> Ranker:
 
 
 def product_ranker(corpus_root: Path, directory: Path, synonyms: bool = True) -> Ranker:
-    from .search import Engine, QueryError
+    from handbook_search.search.engine import Engine, QueryError
 
     engine = Engine(directory, corpus_root, use_synonyms=synonyms)
     engine.build()
@@ -275,7 +276,7 @@ nDCG@5 は上位 5 件の段階評価（利得 2^grade − 1）、recall@10 は�
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m handbook_search.evaluate", description="検索品質を評価します。"
+        prog="python -m handbook_search.lab.evaluate", description="検索品質を評価します。"
     )
     parser.add_argument("--corpus", type=Path, default=Path("corpus"))
     parser.add_argument("--queries", type=Path, default=Path("tests/eval/queries.yaml"))

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
-from .vocab import BUREAUS, KINDS, PREFECTURES, THEMES, did_you_mean
+from handbook_search.model.vocab import BUREAUS, KINDS, PREFECTURES, THEMES, did_you_mean
 
 ThemeNo = Annotated[int, Field(ge=1, le=len(THEMES))]
 Loc = tuple[str | int, ...]

@@ -26,7 +26,7 @@ def default_corpus() -> Path:
     here = Path.cwd() / "corpus"
     if here.is_dir():
         return here
-    return Path(__file__).resolve().parents[2] / "corpus"
+    return Path(__file__).resolve().parents[3] / "corpus"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -149,35 +149,25 @@ def _corpus(args) -> Path:
 
 
 def _engine(args):
-    from .search import Engine
+    from handbook_search.search.engine import Engine
 
     root = _corpus(args)
     return Engine(args.index or default_index(root), root), root
 
 
 def parse_year(text: str) -> int:
-    """2024, 2024年度, 令和6, 令和6年度, R6, 令和元年度, 平成30 → the Western year.
+    """A year as users type it (2024, 令和6, R6 …), or a usage error."""
+    from handbook_search.model.vocab import parse_year as parse
 
-    >>> [parse_year(t) for t in ("2024", "令和6年度", "R6", "令和元", "H30")]
-    [2024, 2024, 2024, 2019, 2018]
-    """
-    import re
-    import unicodedata
-
-    t = unicodedata.normalize("NFKC", text).strip().upper()
-    m = re.fullmatch(r"(\d{4})(年度?)?", t)
-    if m:
-        return int(m.group(1))
-    m = re.fullmatch(r"(令和|R|平成|H)(\d{1,2}|元)(年度?)?", t)
-    if m:
-        n = 1 if m.group(2) == "元" else int(m.group(2))
-        return n + (2018 if m.group(1) in ("令和", "R") else 1988)
-    raise UsageError(f"年度は 2024、令和6、R6 のように指定してください: {text}")
+    try:
+        return parse(text)
+    except ValueError:
+        raise UsageError(f"年度は 2024、令和6、R6 のように指定してください: {text}") from None
 
 
 def parse_kind(value: str) -> str:
     """theme / case / glossary / guide, or their Japanese names (テーマ, 事例, 用語集, 解説)."""
-    from .vocab import KINDS
+    from handbook_search.model.vocab import KINDS
 
     kind = {label: k for k, label in KINDS.items()}.get(value, value)
     if kind not in KINDS:
@@ -187,8 +177,8 @@ def parse_kind(value: str) -> str:
 
 
 def parse_filters(args):
-    from .search import Filters
-    from .vocab import PREFECTURES, THEMES, did_you_mean
+    from handbook_search.model.vocab import PREFECTURES, THEMES, did_you_mean
+    from handbook_search.search.engine import Filters
 
     filters = Filters()
     if args.kind:
@@ -226,8 +216,8 @@ def _limit(text: str) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from . import render
-    from .search import QueryError
+    from handbook_search.cli import render
+    from handbook_search.search.engine import QueryError
 
     query = " ".join(args.words).strip()
     filters = parse_filters(args)
@@ -264,13 +254,13 @@ def no_hits_message(query: str, filters) -> str:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from .render import Progress
+    from handbook_search.cli.render import Progress
 
     engine, _ = _engine(args)
     progress = Progress("索引を作成中")
     report = None
     if not args.rebuild:
-        from .index import IndexError_
+        from handbook_search.search.index import IndexError_
 
         try:
             report = engine.update(progress)
@@ -296,7 +286,8 @@ def find_page(target: str, root: Path):
     """The page for a path, a municipality (with or without 市町村) or a theme number."""
     import unicodedata
 
-    from .corpus import load_corpus, parse_page
+    from handbook_search.model.corpus import load_corpus
+    from handbook_search.model.page import parse_page
 
     t = unicodedata.normalize("NFKC", target).strip()
     if t.endswith(".md") or "/" in t:
@@ -324,7 +315,7 @@ def find_page(target: str, root: Path):
     cases = [p for p in corpus.cases() if p.meta.municipality in (t, t + "市", t + "町", t + "村")]
     if not cases:
         names = sorted({p.meta.municipality for p in corpus.cases()})
-        from .vocab import did_you_mean
+        from handbook_search.model.vocab import did_you_mean
 
         raise UsageError(
             f"「{target}」のページが見つかりません{did_you_mean(t, names)}。事例のある自治体: {'、'.join(names)}"
@@ -336,7 +327,7 @@ def find_page(target: str, root: Path):
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from .render import page_text
+    from handbook_search.cli.render import page_text
 
     page, others = find_page(args.target, _corpus(args))
     print(page_text(page), end="")
@@ -346,8 +337,8 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from .corpus import load_corpus
-    from .render import page_table
+    from handbook_search.cli.render import page_table
+    from handbook_search.model.corpus import load_corpus
 
     kind = parse_kind(args.kind) if args.kind else None
     corpus = load_corpus(_corpus(args))
@@ -364,7 +355,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .rules import validate_paths
+    from handbook_search.model.validate import validate_paths
 
     root = args.corpus or default_corpus()
     paths = args.paths or [root]

@@ -8,7 +8,7 @@ import sys
 import unicodedata
 from pathlib import Path
 
-from .vocab import KINDS, THEMES, wareki
+from handbook_search.model.vocab import KINDS, THEMES, wareki
 
 RESULT_KEYS = (
     "path", "url", "title", "kind", "theme", "themes", "municipality", "prefecture",
@@ -109,7 +109,7 @@ def result_text(result, site: Path, color: bool, corpus: Path) -> str:
 
 def page_text(page) -> str:
     """A page as readable plain text (for `show`)."""
-    from .index import page_record
+    from handbook_search.search.documents import page_record
 
     record = page_record(page)
     lines = [page.title, "=" * min(60, width(page.title)), meta_line(record)]

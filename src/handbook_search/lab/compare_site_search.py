@@ -1,6 +1,6 @@
 """Site search comparison: the judged queries typed into each site search, in Chromium.
 
-    .venv/bin/python -m handbook_search.sitesearch_compare [--doc docs/site-search.md]
+    .venv/bin/python -m handbook_search.lab.compare_site_search [--doc docs/site-search.md]
 
 Systems, all driven in headless Chromium on the same site served on localhost:
 - sphinx: Sphinx's own search page and searchtools.js (the site built with
@@ -8,7 +8,7 @@ Systems, all driven in headless Chromium on the same site served on localhost:
   non-letters);
 - pagefind: Pagefind's extended build (npm package ``pagefind``, installed with npm into the
   work folder), indexing the main content (``article``) of every page of the same build;
-- ours: this site's search page (handbook_search.sitesearch + handbook-search.js);
+- ours: this site's search page (handbook_search.site.searchindex + handbook-search.js);
 - cli: ``handbook-search search`` (the reference the site search mirrors), without a browser.
 
 For each query of tests/eval/queries.yaml the table gives the relevant pages (grade ≥ 1) found
@@ -43,7 +43,7 @@ LABELS = {
 PAGEFIND_VERSION = "1.6.0"
 TOP = 5
 BEGIN, END = "<!-- site-search-compare:begin -->", "<!-- site-search-compare:end -->"
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def build_site(src: Path, out: Path, *options: str) -> None:
@@ -112,7 +112,7 @@ def _site_path(url: str, base: str) -> str:
 def rank_sphinx(session, base: str, query: str) -> tuple[list[str], float, float]:
     from selenium.webdriver.support.ui import WebDriverWait
 
-    from .browser import WAIT_SECONDS
+    from handbook_search.lab.browser import WAIT_SECONDS
 
     started = time.perf_counter()
     session.get(f"{base}search.html?q={quote(query)}")
@@ -163,7 +163,7 @@ def rank_pagefind(session, base: str, query: str) -> tuple[list[str], float, flo
 
 
 def rank_ours(session, base: str, query: str) -> tuple[list[str], float, float]:
-    from .browser import results, wait_for_search
+    from handbook_search.lab.browser import results, wait_for_search
 
     started = time.perf_counter()
     session.get(f"{base}search.html?q={quote(query)}")
@@ -210,10 +210,10 @@ def sizes(ours: Path, sphinx: Path, pagefind: bool) -> dict[str, dict]:
 
 
 def measure(work: Path, use_pagefind: bool = True, log=print) -> dict:
-    from .browser import chromium, serve
-    from .corpus import load_corpus
-    from .evaluate import load_queries
-    from .search import Engine
+    from handbook_search.lab.browser import chromium, serve
+    from handbook_search.lab.evaluate import load_queries
+    from handbook_search.model.corpus import load_corpus
+    from handbook_search.search.engine import Engine
 
     work.mkdir(parents=True, exist_ok=True)
     corpus = load_corpus(ROOT / "corpus")
@@ -316,7 +316,7 @@ def markdown(report: dict) -> str:
     rows = report["rows"]
     lines = [
         f"測定日: {report['date']}（{report['queries']} 件の判定付きクエリ、"
-        "`tests/eval/queries.yaml`。`python -m handbook_search.sitesearch_compare --doc "
+        "`tests/eval/queries.yaml`。`python -m handbook_search.lab.compare_site_search --doc "
         "docs/site-search.md` が書き出した部分です）",
         "",
         "### まとめ",
@@ -415,7 +415,7 @@ def write_doc(doc: Path, generated: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m handbook_search.sitesearch_compare",
+        prog="python -m handbook_search.lab.compare_site_search",
         description="サイト内検索（Sphinx 標準・Pagefind・本サイト）を同じクエリで比べます。",
     )
     parser.add_argument(

@@ -7,8 +7,8 @@ from collections import defaultdict
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from .corpus import Page, Problem, shown_path
-from .vocab import THEMES
+from handbook_search.model.page import Page, Problem, shown_path
+from handbook_search.model.vocab import THEMES
 
 # The common structure of a case study page (the 出雲市 page is the model).
 CASE_SECTIONS = (
@@ -79,44 +79,3 @@ def check_corpus(pages: list[Page], root: Path) -> list[Problem]:
             msg = f"{page.describe_identity()}が重複しています（ほかに: {others}）"
             problems.append(Problem(shown_path(page.path), 1, msg))
     return problems
-
-
-def validate_paths(paths: list[Path], root: Path) -> tuple[int, list[Problem]]:
-    """Validate the given files and folders (a folder means every page below it).
-
-    Cross-page rules are checked against the whole corpus at `root`, so a new file that
-    repeats an existing case is caught; only problems of the given files are returned.
-    Returns (number of files checked, problems).
-    """
-    from .corpus import corpus_files, load_corpus, parse_page
-
-    files: list[Path] = []
-    problems: list[Problem] = []
-    for p in paths:
-        p = Path(p)
-        if p.is_dir():
-            files += corpus_files(p)
-        elif p.is_file():
-            files.append(p)
-        else:
-            problems.append(Problem(shown_path(p), 0, "ファイルまたはフォルダがありません"))
-    wanted = {f.resolve() for f in files}
-    corpus = load_corpus(root) if Path(root).is_dir() else None
-    pages = {pg.path: pg for pg in (corpus.pages if corpus else [])}
-    for path in files:
-        shown = shown_path(path)
-        if corpus and path.resolve() in pages:
-            continue  # already parsed with the corpus; its problems are picked below
-        page, found = parse_page(path, root, shown)
-        problems += found
-        if page is not None:
-            pages[page.path] = page
-            problems += check_page(page, shown)
-    if corpus:
-        problems += [pr for pr in corpus.problems if Path(pr.path).resolve() in wanted]
-    problems += [
-        pr
-        for pr in check_corpus(list(pages.values()), root)
-        if Path(pr.path).resolve() in wanted and pr not in problems
-    ]
-    return len(files), sorted(set(problems))

@@ -24,9 +24,9 @@ from pathlib import Path
 
 import yaml
 
-from .synth import generate
+from handbook_search.lab.synth import generate
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 CLI = [sys.executable, "-m", "handbook_search.cli"]
 COLD_QUERY = "担い手確保"
 
@@ -102,7 +102,7 @@ def eval_queries() -> list[str]:
 
 def warm_queries(corpus: Path, index: Path, rounds: int = 5) -> list[float]:
     """Milliseconds per query in one warm process (snippets included)."""
-    from .search import Engine, QueryError
+    from handbook_search.search.engine import Engine, QueryError
 
     engine = Engine(index, corpus)
     queries = eval_queries()
@@ -251,7 +251,7 @@ def report(info: dict, results: list[dict], html: dict | None) -> str:
         f"`make bench` が {info['date']} に測定した結果です。マシン: {info['cpu']}（{info['cores']} コア）、"
         f"Python {info['python']}、{info['platform']}。",
         "コーパスは実際のページの文と実在の自治体名から決まった手順で作った合成データです"
-        "（`handbook_search.synth`、事例 N 件 + 実際のテーマ・解説・事例ページ）。時間は中央値（最小〜最大、回数）です。",
+        "（`handbook_search.lab.synth`、事例 N 件 + 実際のテーマ・解説・事例ページ）。時間は中央値（最小〜最大、回数）です。",
         "",
         "![索引作成時間と検索時間（対数軸）](_static/benchmarks.svg)",
         "",
@@ -325,7 +325,7 @@ FINDINGS = """
   同じ語の 2 回目以降は N=1,000 で約 0.2 秒になります（初めての語は辞書の読み込みが加わります）。
 - **1 ページの再索引**: pydantic と myst-parser の import（合わせて約 0.3 秒）がプロセス全体の半分を占めます。
   前の世代の索引はコピーせずハードリンクで引き継ぐため、索引の大きさにはほとんど左右されません。
-- **エンジンを替えた場合（机上の見積もり）**: 検索は `handbook_search.search.Engine`（build / update / query）の
+- **エンジンを替えた場合（机上の見積もり）**: 検索は `handbook_search.search.engine.Engine`（build / update / query）の
   後ろにあるので、whoosh を SQLite FTS5（標準ライブラリ、C 実装、トランザクションで壊れない）や tantivy に
   替えられます。解析済みの語を空白区切りで渡せば、書き込みと BM25 の計算は C/Rust で 1 ページ 1 ms 未満になり、
   索引作成は解析の並列処理で決まって N=1,000 で 10 秒前後、検索は数 ms になる見込みです。節データと
@@ -335,7 +335,7 @@ FINDINGS = """
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m handbook_search.bench", description="性能を測ります。"
+        prog="python -m handbook_search.lab.bench", description="性能を測ります。"
     )
     parser.add_argument("--sizes", default="100,1000,10000", help="事例ページ数（カンマ区切り）")
     parser.add_argument(

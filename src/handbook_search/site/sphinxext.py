@@ -4,7 +4,7 @@
 - ``{case-list}``: the table of all cases; ``{theme-cases}``: the cases tagged with the
   current theme page's number; ``{theme-list}``: the 10 themes.
 - corpus problems (the validator's rules) are Sphinx warnings, so ``-W`` fails the build;
-- the site search: ``_static/handbook-search-index.js`` (sitesearch.py) for the search page of
+- the site search: ``_static/handbook-search-index.js`` (searchindex.py) for the search page of
   docs/_templates/search.html (``-D handbook_site_search=0`` keeps Sphinx's own search page).
 
 It holds no logic of its own beyond turning the page model into docutils nodes.
@@ -20,8 +20,9 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from .corpus import Corpus, Page, load_corpus
-from .vocab import THEMES, wareki
+from handbook_search.model.corpus import Corpus, load_corpus
+from handbook_search.model.page import Page
+from handbook_search.model.vocab import THEMES, wareki
 
 logger = logging.getLogger(__name__)
 
@@ -238,14 +239,14 @@ def _search_context(app: Sphinx, pagename, templatename, context, doctree) -> No
 
 
 def _search_digest(app: Sphinx) -> None:
-    from .sitesearch import source_digest
+    from handbook_search.site.searchindex import source_digest
 
     app.handbook_search_digest = source_digest(corpus_of(app).root)  # type: ignore[attr-defined]
 
 
 def _write_search_index(app: Sphinx, exception) -> None:
     if exception is None and app.config.handbook_site_search and app.builder.format == "html":
-        from .sitesearch import write_index
+        from handbook_search.site.searchindex import write_index
 
         static = Path(app.outdir) / "_static"
         write_index(corpus_of(app), static, app.handbook_search_digest)  # type: ignore[attr-defined]

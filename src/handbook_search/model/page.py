@@ -1,30 +1,28 @@
-"""The page model: the only place that reads a corpus file.
+"""The page model: one corpus file → `Page` (validated metadata + sections of plain text).
 
-A corpus page is MyST Markdown with YAML front matter. `parse_page` turns one file into a
-`Page` (validated metadata + sections of plain text) and a list of `Problem`s; `load_corpus`
-does it for the whole tree and adds the cross-page rules. The Sphinx extension, the indexer
-and the validator all stand on this module.
+A corpus page is MyST Markdown with YAML front matter. `parse_page` reads one file with
+myst-parser's own markdown-it configuration and PyYAML, validates the front matter (schema.py)
+and returns the `Page` and a list of `Problem`s (file:line: message). The whole tree is
+corpus.py's; the rules on top of a parsed page are rules.py's.
 """
 
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .vocab import THEMES
+from handbook_search.model.vocab import THEMES
 
 if TYPE_CHECKING:  # pydantic and yaml are imported only when a page is parsed (search start-up)
     import yaml
 
-    from .schema import Meta
+    from handbook_search.model.schema import Meta
 
 # Heading levels that get a MyST slug anchor; docs/conf.py uses the same value.
 HEADING_ANCHOR_LEVEL = 3
-SYNONYMS_FILE = "synonyms.yaml"
 
 # Directives whose body is prose to index; other directives are generated or code.
 PROSE_DIRECTIVES = {"note", "tip", "important", "warning", "caution", "admonition", "attention"}
@@ -306,7 +304,7 @@ def parse_page(
     except OSError as exc:
         return None, [Problem(shown, 1, f"ファイルを読めません: {exc.strerror}")]
 
-    from .schema import check_meta
+    from handbook_search.model.schema import check_meta
 
     data, problems, node, base = read_front_matter(text, shown)
     if data is None and problems:
@@ -347,26 +345,6 @@ def parse_page(
     return page, problems
 
 
-def scan(root: Path, prefix: str = "") -> Iterator[tuple[str, os.stat_result]]:
-    """(corpus-relative path, stat) of every page, names starting with . or _ skipped."""
-    try:
-        entries = list(os.scandir(root))
-    except OSError:
-        return
-    for entry in entries:
-        if entry.name.startswith((".", "_")):
-            continue
-        if entry.is_dir():
-            yield from scan(Path(entry.path), f"{prefix}{entry.name}/")
-        elif entry.name.endswith(".md"):
-            yield prefix + entry.name, entry.stat()
-
-
-def corpus_files(root: Path) -> list[Path]:
-    """Every page of the corpus, in a stable order."""
-    return sorted(Path(root) / rel for rel, _ in scan(Path(root)))
-
-
 def shown_path(path: Path) -> str:
     """A path as users see it in messages: relative to the working directory when inside it."""
     path = Path(path)
@@ -374,47 +352,3 @@ def shown_path(path: Path) -> str:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return str(path)
-
-
-@dataclass
-class Corpus:
-    root: Path
-    pages: list[Page]
-    problems: list[Problem]
-
-    def by_kind(self, kind: str) -> list[Page]:
-        return [p for p in self.pages if p.kind == kind]
-
-    def theme_page(self, number: int) -> Page | None:
-        return next((p for p in self.by_kind("theme") if p.meta.theme == number), None)
-
-    def cases(self, theme: int | None = None) -> list[Page]:
-        """Case pages (optionally those tagged with `theme`), newest year first, then north to south."""
-        from .vocab import prefecture_order
-
-        found = [p for p in self.by_kind("case") if theme is None or theme in p.meta.themes]
-        return sorted(
-            found,
-            key=lambda p: (
-                -p.meta.fiscal_year,
-                prefecture_order(p.meta.prefecture),
-                p.meta.municipality,
-            ),
-        )
-
-
-def load_corpus(root: Path) -> Corpus:
-    """Parse every page under `root` and apply the per-page and cross-page rules."""
-    from .rules import check_corpus, check_page
-
-    root = Path(root)
-    pages, problems = [], []
-    for path in corpus_files(root):
-        shown = shown_path(path)
-        page, found = parse_page(path, root, shown)
-        problems += found
-        if page is not None:
-            pages.append(page)
-            problems += check_page(page, shown)
-    problems += check_corpus(pages, root)
-    return Corpus(root, pages, sorted(set(problems)))

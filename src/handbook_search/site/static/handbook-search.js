@@ -1,5 +1,5 @@
 /*
- * Site search of the handbook: the query side of handbook_search.sitesearch.
+ * Site search of the handbook: the query side of handbook_search.site.searchindex.
  *
  * The index (window.HANDBOOK_SEARCH_INDEX, loaded by a <script> tag so that file:// works)
  * was built with the CLI's Sudachi analysis. Here, without Sudachi, a query is:
@@ -10,7 +10,7 @@
  *   3. expanded with the synonym groups, compounds matching whole or by all their parts;
  *   4. ranked with BM25F (title ×3, headings and metadata ×2), falling back to "any word"
  *      when no page has every word, and shown with the best section and a highlighted snippet.
- * Everything mirrors src/handbook_search/search.py; the names follow it.
+ * Everything mirrors src/handbook_search/search/engine.py; the names follow it.
  */
 (function () {
   "use strict";

@@ -12,9 +12,9 @@ import re
 import shutil
 from pathlib import Path
 
-from .corpus import load_corpus
-from .rules import CASE_SECTIONS
-from .vocab import BUREAUS, PREFECTURES, THEMES
+from handbook_search.model.corpus import load_corpus
+from handbook_search.model.rules import CASE_SECTIONS
+from handbook_search.model.vocab import BUREAUS, PREFECTURES, THEMES
 
 # Which 厚生局 covers which prefecture (for valid front matter).
 _BUREAU_OF = {

@@ -11,132 +11,35 @@ Layout of the index folder:
     g-<id>/          a whoosh index + manifest.json (corpus files with mtime, size, sha1)
     .lock            flock: one writer at a time
 
-Every build or update writes a new generation in a temporary folder and swaps CURRENT, so
-Ctrl-C or a crash leaves the previous index usable, and two builds never write the same files.
+Every build or update writes a new generation in a temporary folder (indexer.py) and swaps
+CURRENT, so Ctrl-C or a crash leaves the previous index usable, and two builds never write the
+same files. This module reads the folder (generation, manifest, changes since the build) and
+drives builds and updates; what goes into a document is documents.py's.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import json
 import os
 import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .analysis import ANALYZER_VERSION
+from handbook_search.search.analysis import ANALYZER_VERSION
+from handbook_search.search.indexer import Progress, fingerprint, write_generation
 
-FORMAT = 2
+FORMAT = 3  # 3: modules moved by role (whoosh pickles the analyzer's module path)
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
-
-Progress = Callable[[int, int], None]
 
 
 class IndexError_(Exception):
     """The index cannot be used (missing, unreadable, other format)."""
-
-
-def schema(analyzer=None):
-    """The index schema; `analyzer` replaces ours for the evaluation's baselines."""
-    from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
-
-    from .analysis import JapaneseAnalyzer
-
-    analyzer = analyzer or JapaneseAnalyzer()
-    return Schema(
-        path=ID(stored=True, unique=True),
-        kind=ID(stored=True),
-        themes=KEYWORD(stored=True, commas=True),
-        prefecture=ID(stored=True),
-        municipality=ID(stored=True),
-        year=ID(stored=True),
-        title=TEXT(analyzer=analyzer, field_boost=3.0),
-        headings=TEXT(analyzer=analyzer, field_boost=2.0),
-        meta=TEXT(analyzer=analyzer, field_boost=2.0),
-        body=TEXT(analyzer=analyzer),
-        data=STORED(),
-    )
-
-
-SEARCH_FIELDS = ("title", "headings", "meta", "body")
-
-
-def meta_text(page) -> str:
-    """Words about the page that are not in its text: place, bureau, year, theme names."""
-    from .vocab import KINDS, THEMES, wareki
-
-    m = page.meta
-    words = [KINDS[m.kind]]
-    if m.kind == "case":
-        words += [
-            m.municipality,
-            m.prefecture,
-            m.bureau,
-            wareki(m.fiscal_year),
-            f"{m.fiscal_year}年度",
-        ]
-        words += [m.support_type or ""]
-    words += [THEMES[n] for n in page.themes]
-    return "\n".join(w for w in words if w)
-
-
-def page_record(page) -> dict:
-    """What a hit needs to print itself (stored, JSON-able)."""
-    from .analysis import surfaces
-
-    return {
-        **page.metadata(),
-        "sections": [{"title": s.title, "anchor": s.anchor, "text": s.text} for s in page.sections],
-        # each indexed term → its spellings on the page, for snippets without re-analysis
-        "terms": {t: sorted(v) for t, v in surfaces(page_text_with_headings(page)).items()},
-    }
-
-
-def page_text_with_headings(page) -> str:
-    return "\n".join(f"{s.title}\n{s.text}" for s in page.sections)
-
-
-def text_fields(page) -> dict[str, str]:
-    """The searched fields (SEARCH_FIELDS) of a page."""
-    return {
-        "title": page.meta.title,
-        "headings": "\n".join(s.title for s in page.sections[1:]),
-        "meta": meta_text(page),
-        "body": page.text,
-    }
-
-
-def document(page) -> dict:
-    m = page.meta
-    return {
-        "path": page.relpath,
-        "kind": m.kind,
-        "themes": ",".join(str(n) for n in page.themes),
-        "prefecture": getattr(m, "prefecture", None) or "",
-        "municipality": getattr(m, "municipality", None) or "",
-        "year": str(getattr(m, "fiscal_year", "") or ""),
-        **text_fields(page),
-        "data": page_record(page),
-    }
-
-
-def _link_or_copy(src: str, dst: str) -> None:
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copy2(src, dst)
-
-
-def fingerprint(path: Path) -> list:
-    st = path.stat()
-    return [st.st_mtime_ns, st.st_size, hashlib.sha1(path.read_bytes()).hexdigest()]
 
 
 @dataclass
@@ -167,62 +70,6 @@ class BuildReport:
     seconds: float
     skipped: list[str]  # problems of pages left out of the index
     changes: Changes | None = None
-
-
-@dataclass
-class Prepared:
-    """A corpus file made ready for the index (picklable, so worker processes can make it)."""
-
-    rel: str
-    fingerprint: list
-    doc: dict | None  # None when the page cannot be parsed
-    problems: list[str]
-    lines: dict  # analyzed lines, to prime the parent's cache when made in a worker
-
-
-# Below this many pages a worker pool costs more than it saves.
-PARALLEL_MIN = 64
-
-
-def prepare(root: Path, rel: str, export: bool = False) -> Prepared:
-    """Parse and analyze one corpus file (page model → whoosh document)."""
-    from .analysis import line_tokens
-    from .corpus import parse_page, shown_path
-
-    path = root / rel
-    page, problems = parse_page(path, root, shown_path(path))
-    if page is None:
-        return Prepared(rel, fingerprint(path), None, [str(p) for p in problems], {})
-    doc = document(page)
-    lines = {}
-    if export:
-        for name in SEARCH_FIELDS:
-            for line in doc[name].splitlines():
-                lines[line] = line_tokens(line)
-    return Prepared(rel, fingerprint(path), doc, [], lines)
-
-
-def _prepare_exported(root: Path, rel: str) -> Prepared:
-    return prepare(root, rel, export=True)
-
-
-def prepare_all(root: Path, rels: list[str]) -> Iterator[Prepared]:
-    """Prepared files in order; parsing and Sudachi run in worker processes for large batches
-    while this process writes the index."""
-    workers = min(os.cpu_count() or 1, 4)
-    if len(rels) < PARALLEL_MIN or workers < 2:
-        for rel in rels:
-            yield prepare(root, rel)
-        return
-    import concurrent.futures
-    import functools
-
-    from .analysis import prime
-
-    with concurrent.futures.ProcessPoolExecutor(workers) as pool:
-        for prepared in pool.map(functools.partial(_prepare_exported, root), rels, chunksize=8):
-            prime(prepared.lines)
-            yield prepared
 
 
 class Index:
@@ -272,7 +119,7 @@ class Index:
 
         Runs before every search, so it only stats files (os.scandir); a file whose mtime or
         size moved is hashed to tell a real change from a touch."""
-        from .corpus import scan
+        from handbook_search.model.corpus import scan
 
         known: dict[str, list] = self.manifest()["files"]
         found = Changes()
@@ -312,54 +159,29 @@ class Index:
 
     def _write(
         self, rels: list[str], keep: dict[str, list], base: Path | None, remove: list[str], progress
-    ):
-        """Write a new generation: a copy of `base` (if given) minus `remove`, plus the pages
-        `rels`. Returns (pages indexed, problems of pages left out, files of the manifest)."""
-        from whoosh import index as windex
-
-        tmp = Path(tempfile.mkdtemp(prefix="g-", dir=self.dir))
-        files, skipped, count = dict(keep), [], 0
+    ) -> tuple[int, list[str]]:
+        """Write a new generation and make it live. Returns (pages indexed, problems of pages
+        left out)."""
+        new = write_generation(self.dir, self.root, rels, keep, base, remove, progress, MANIFEST)
         try:
-            if base is None:
-                ix = windex.create_in(str(tmp), schema())
-            else:
-                # Hard links, not copies: whoosh never rewrites a file it has written (new
-                # segments and a new TOC are new files), so the previous generation stays intact.
-                shutil.copytree(base, tmp, dirs_exist_ok=True, copy_function=_link_or_copy)
-                (tmp / MANIFEST).unlink(missing_ok=True)
-                ix = windex.open_dir(str(tmp))
-            writer = ix.writer(limitmb=256)  # fewer temporary runs on large builds
-            try:
-                for rel in remove:
-                    writer.delete_by_term("path", rel)
-                for i, prepared in enumerate(prepare_all(self.root, rels), 1):
-                    files[prepared.rel] = prepared.fingerprint
-                    skipped += prepared.problems
-                    if prepared.doc is not None:
-                        writer.add_document(**prepared.doc)
-                        count += 1
-                    if progress:
-                        progress(i, len(rels))
-                writer.commit(optimize=base is None)
-            except BaseException:
-                writer.cancel()
-                raise
             manifest = {
                 "format": FORMAT,
                 "analyzer": ANALYZER_VERSION,
                 "root": str(self.root),
-                "files": files,
+                "files": new.files,
             }
-            (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
-            self._swap(tmp)
+            (new.path / MANIFEST).write_text(
+                json.dumps(manifest, ensure_ascii=False), encoding="utf-8"
+            )
+            self._swap(new.path)
         except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
+            shutil.rmtree(new.path, ignore_errors=True)
             raise
-        return count, skipped
+        return new.pages, new.skipped
 
     def build(self, progress: Progress | None = None) -> BuildReport:
         """Index the whole corpus from scratch."""
-        from .corpus import corpus_files
+        from handbook_search.model.corpus import corpus_files
 
         start = time.perf_counter()
         with self._locked():

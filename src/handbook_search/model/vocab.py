@@ -7,6 +7,8 @@ Pure data and tiny helpers, no imports beyond the standard library, so that ever
 from __future__ import annotations
 
 import difflib
+import re
+import unicodedata
 
 # The handbook's own numbering of its 10 themes (地域づくり支援ハンドブック 各論).
 THEMES: dict[int, str] = {
@@ -85,3 +87,21 @@ def did_you_mean(value: str, choices: tuple[str, ...] | list[str]) -> str:
     prefixed = [c for c in choices if c.startswith(value)] if value else []
     close = prefixed or difflib.get_close_matches(value, list(choices), n=1, cutoff=0.5)
     return f"（もしかして: {close[0]}）" if close else ""
+
+
+def parse_year(text: str) -> int:
+    """2024, ２０２４, 2024年度, 令和6, 令和6年度, R6, 令和元年度, 平成30 → the Western year;
+    ValueError for anything else.
+
+    >>> [parse_year(t) for t in ("2024", "令和6年度", "R6", "令和元", "H30", "２０２４年度")]
+    [2024, 2024, 2024, 2019, 2018, 2024]
+    """
+    t = unicodedata.normalize("NFKC", str(text)).strip().upper()
+    m = re.fullmatch(r"(\d{4})(年度?)?", t)
+    if m:
+        return int(m.group(1))
+    m = re.fullmatch(r"(令和|R|平成|H)(\d{1,2}|元)(年度?)?", t)
+    if m:
+        n = 1 if m.group(2) == "元" else int(m.group(2))
+        return n + (2018 if m.group(1) in ("令和", "R") else 1988)
+    raise ValueError(text)

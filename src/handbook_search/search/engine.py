@@ -1,6 +1,6 @@
 """Search behind a small interface: `Engine(index_dir, corpus_root)` with build(), update()
 and query(text, filters, limit) → Result. The CLI, the evaluation and the benchmarks use only
-this interface; whoosh's queries and searcher live here and in index.py (the analyzer only
+this interface; whoosh's queries and searcher live here and in index.py and indexer.py (the analyzer only
 borrows whoosh's tokenizer/filter base classes), so another engine could replace them.
 
 Query language (what a 担当者 types):
@@ -20,10 +20,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .analysis import Unit
-from .analysis import units as analyze_units
-from .index import SEARCH_FIELDS, Index
-from .synonyms import Synonyms
+from handbook_search.search.analysis import Unit
+from handbook_search.search.analysis import units as analyze_units
+from handbook_search.search.documents import SEARCH_FIELDS
+from handbook_search.search.index import Index
+from handbook_search.search.synonyms import Synonyms
 
 MAX_QUERY_CHARS = 1_000
 # Ranking knobs, set from `make eval` (docs/evaluation.md).
@@ -240,7 +241,7 @@ class WordCache:
 def is_sentence(word: str) -> bool:
     """Whether a word without spaces reads as a phrase of Japanese (it has particles or
     auxiliaries between its words), like 住民主体の活動を増やすには."""
-    from .analysis import morphemes
+    from handbook_search.search.analysis import morphemes
 
     return any(m.pos in ("助詞", "助動詞") for m in morphemes(word))
 
@@ -409,8 +410,8 @@ class Engine:
         return self.index.update(progress)
 
     def synonyms(self) -> Synonyms:
-        from . import synonyms
-        from .corpus import SYNONYMS_FILE
+        from handbook_search.model.corpus import SYNONYMS_FILE
+        from handbook_search.search import synonyms
 
         if not self.use_synonyms:
             return Synonyms.empty()

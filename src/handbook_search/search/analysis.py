@@ -22,7 +22,7 @@ import functools
 import unicodedata
 from typing import NamedTuple
 
-from ._startup import import_whoosh
+from handbook_search.search._startup import import_whoosh
 
 import_whoosh()
 

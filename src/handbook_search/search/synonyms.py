@@ -14,7 +14,7 @@ import json
 import os
 from pathlib import Path
 
-from .analysis import units
+from handbook_search.search.analysis import units
 
 Key = tuple[str, ...]
 

@@ -1,0 +1,52 @@
+"""`handbook-search validate`: the given files checked as the corpus they belong to.
+
+Page rules come from page.py and rules.py, cross-page rules from the whole corpus at the root,
+so a new file that repeats an existing case is caught even when it is validated alone.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from handbook_search.model.corpus import corpus_files, load_corpus
+from handbook_search.model.page import Problem, parse_page, shown_path
+from handbook_search.model.rules import check_corpus, check_page
+
+
+def validate_paths(paths: list[Path], root: Path) -> tuple[int, list[Problem]]:
+    """Validate the given files and folders (a folder means every page below it).
+
+    Cross-page rules are checked against the whole corpus at `root`, so a new file that
+    repeats an existing case is caught; only problems of the given files are returned.
+    Returns (number of files checked, problems).
+    """
+    files: list[Path] = []
+    problems: list[Problem] = []
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            files += corpus_files(p)
+        elif p.is_file():
+            files.append(p)
+        else:
+            problems.append(Problem(shown_path(p), 0, "ファイルまたはフォルダがありません"))
+    wanted = {f.resolve() for f in files}
+    corpus = load_corpus(root) if Path(root).is_dir() else None
+    pages = {pg.path: pg for pg in (corpus.pages if corpus else [])}
+    for path in files:
+        shown = shown_path(path)
+        if corpus and path.resolve() in pages:
+            continue  # already parsed with the corpus; its problems are picked below
+        page, found = parse_page(path, root, shown)
+        problems += found
+        if page is not None:
+            pages[page.path] = page
+            problems += check_page(page, shown)
+    if corpus:
+        problems += [pr for pr in corpus.problems if Path(pr.path).resolve() in wanted]
+    problems += [
+        pr
+        for pr in check_corpus(list(pages.values()), root)
+        if Path(pr.path).resolve() in wanted and pr not in problems
+    ]
+    return len(files), sorted(set(problems))
