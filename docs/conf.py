@@ -23,6 +23,9 @@ html_additional_pages = {"index": "redirect.html"}
 # MyST: heading slugs become HTML ids; the page model computes the same anchors.
 myst_heading_anchors = HEADING_ANCHOR_LEVEL
 myst_enable_extensions = ["deflist"]
+# Corpus pages are untrusted: HTML in Markdown is shown as text, never passed through
+# (docutils.conf next to this file turns off raw and file insertion; see site/safety.py).
+myst_disable_syntax = ["html_block", "html_inline"]
 
 html_theme = "furo"
 html_title = "地域づくり支援ハンドブック"

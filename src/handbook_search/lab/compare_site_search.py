@@ -42,7 +42,7 @@ LABELS = {
 }
 PAGEFIND_VERSION = "1.6.0"
 TOP = 5
-BEGIN, END = "<!-- site-search-compare:begin -->", "<!-- site-search-compare:end -->"
+BEGIN, END = "% site-search-compare:begin", "% site-search-compare:end"  # MyST comments
 ROOT = Path(__file__).resolve().parents[3]
 
 

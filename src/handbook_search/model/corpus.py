@@ -18,18 +18,21 @@ SYNONYMS_FILE = "synonyms.yaml"
 
 
 def scan(root: Path, prefix: str = "") -> Iterator[tuple[str, os.stat_result]]:
-    """(corpus-relative path, stat) of every page, names starting with . or _ skipped."""
+    """(corpus-relative path, stat) of every page, names starting with . or _ skipped.
+
+    Symlinks are never followed (safety.tree_problems reports them), so a link loop or a link
+    to a file outside the corpus brings nothing in."""
     try:
         entries = list(os.scandir(root))
     except OSError:
         return
     for entry in entries:
-        if entry.name.startswith((".", "_")):
+        if entry.name.startswith((".", "_")) or entry.is_symlink():
             continue
-        if entry.is_dir():
+        if entry.is_dir(follow_symlinks=False):
             yield from scan(Path(entry.path), f"{prefix}{entry.name}/")
-        elif entry.name.endswith(".md"):
-            yield prefix + entry.name, entry.stat()
+        elif entry.name.endswith(".md") and entry.is_file(follow_symlinks=False):
+            yield prefix + entry.name, entry.stat(follow_symlinks=False)
 
 
 def corpus_files(root: Path) -> list[Path]:
@@ -67,6 +70,7 @@ class Corpus:
 def load_corpus(root: Path) -> Corpus:
     """Parse every page under `root` and apply the per-page and cross-page rules."""
     from handbook_search.model.rules import check_corpus, check_page
+    from handbook_search.model.safety import tree_problems
 
     root = Path(root)
     pages, problems = [], []
@@ -78,4 +82,5 @@ def load_corpus(root: Path) -> Corpus:
             pages.append(page)
             problems += check_page(page, shown)
     problems += check_corpus(pages, root)
+    problems += [Problem(shown_path(p), 1, msg) for p, msg in tree_problems(root)]
     return Corpus(root, pages, sorted(set(problems)))

@@ -295,23 +295,28 @@ def parse_page(
     path: Path, root: Path, shown: str | None = None
 ) -> tuple[Page | None, list[Problem]]:
     """Parse one corpus file. `shown` is how the path appears in messages."""
+    from handbook_search.model import safety
+
     path = Path(path)
     shown = shown or str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        return None, [Problem(shown, 1, "UTF-8 のテキストとして読めません")]
-    except OSError as exc:
-        return None, [Problem(shown, 1, f"ファイルを読めません: {exc.strerror}")]
+    text, found = safety.read_page(path)
+    if text is None:
+        return None, [Problem(shown, line, msg) for line, msg in found]
 
     from handbook_search.model.schema import check_meta
 
     data, problems, node, base = read_front_matter(text, shown)
     if data is None and problems:
         return None, problems
+    refused = safety.front_matter_problems(data, node, base)
+    if refused:  # reported once, as refused keys, not again as unknown ones
+        data = {k: v for k, v in data.items() if k not in safety.FORBIDDEN_KEYS}
     meta, errors = check_meta(data)
     problems += [Problem(shown, _loc_line(node, loc, base), msg) for loc, msg in errors]
-    if meta is None:
+    tokens = markdown_parser().parse(text)
+    refused += safety.markup_problems(text, tokens, path, root, markdown_parser().parse)
+    problems += [Problem(shown, line, msg) for line, msg in refused]
+    if meta is None or refused:  # an unsafe page is refused: it enters no index and no site
         return None, problems
 
     sections: list[Section] = []
@@ -319,7 +324,7 @@ def parse_page(
     directives: list[tuple[str, int]] = []
     slugs: set[str] = set()
     current = Section(title=meta.title, level=1, anchor="", line=1)
-    for what, value, line in _blocks(markdown_parser().parse(text)):
+    for what, value, line in _blocks(tokens):
         if what == "heading":
             level, title = value
             if level == 1 and not sections and not current.text.strip():
@@ -350,5 +355,5 @@ def shown_path(path: Path) -> str:
     path = Path(path)
     try:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
+    except (ValueError, RuntimeError):  # outside the working directory; a symlink loop
         return str(path)

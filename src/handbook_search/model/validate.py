@@ -6,11 +6,17 @@ so a new file that repeats an existing case is caught even when it is validated 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from handbook_search.model.corpus import corpus_files, load_corpus
 from handbook_search.model.page import Problem, parse_page, shown_path
 from handbook_search.model.rules import check_corpus, check_page
+from handbook_search.model.safety import inside, tree_problems
+
+
+def _under(path: Path, root: Path) -> bool:
+    return Path(root).is_dir() and inside(path, root)
 
 
 def validate_paths(paths: list[Path], root: Path) -> tuple[int, list[Problem]]:
@@ -21,21 +27,27 @@ def validate_paths(paths: list[Path], root: Path) -> tuple[int, list[Problem]]:
     Returns (number of files checked, problems).
     """
     files: list[Path] = []
+    folders: list[str] = []
     problems: list[Problem] = []
     for p in paths:
         p = Path(p)
-        if p.is_dir():
+        if p.is_symlink():
+            files.append(p)  # refused as a symlink (safety.read_page), never followed
+        elif p.is_dir():
             files += corpus_files(p)
+            folders.append(os.path.abspath(p) + os.sep)
+            if not _under(p, root):  # a folder outside the corpus: its own files checked
+                problems += [Problem(shown_path(f), 1, m) for f, m in tree_problems(p)]
         elif p.is_file():
             files.append(p)
         else:
             problems.append(Problem(shown_path(p), 0, "ファイルまたはフォルダがありません"))
-    wanted = {f.resolve() for f in files}
+    wanted = {Path(os.path.realpath(f)) for f in files}
     corpus = load_corpus(root) if Path(root).is_dir() else None
     pages = {pg.path: pg for pg in (corpus.pages if corpus else [])}
     for path in files:
         shown = shown_path(path)
-        if corpus and path.resolve() in pages:
+        if corpus and Path(os.path.realpath(path)) in pages:
             continue  # already parsed with the corpus; its problems are picked below
         page, found = parse_page(path, root, shown)
         problems += found
@@ -43,10 +55,15 @@ def validate_paths(paths: list[Path], root: Path) -> tuple[int, list[Problem]]:
             pages[page.path] = page
             problems += check_page(page, shown)
     if corpus:
-        problems += [pr for pr in corpus.problems if Path(pr.path).resolve() in wanted]
+        problems += [
+            pr
+            for pr in corpus.problems
+            if Path(os.path.realpath(pr.path)) in wanted
+            or os.path.abspath(pr.path).startswith(tuple(folders))
+        ]
     problems += [
         pr
         for pr in check_corpus(list(pages.values()), root)
-        if Path(pr.path).resolve() in wanted and pr not in problems
+        if Path(os.path.realpath(pr.path)) in wanted and pr not in problems
     ]
     return len(files), sorted(set(problems))

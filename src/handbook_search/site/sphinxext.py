@@ -23,6 +23,7 @@ from sphinx.util.docutils import SphinxDirective
 from handbook_search.model.corpus import Corpus, load_corpus
 from handbook_search.model.page import Page
 from handbook_search.model.vocab import THEMES, wareki
+from handbook_search.site import safety
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ def corpus_of(app: Sphinx) -> Corpus:
 def _load(app: Sphinx) -> None:
     root = Path(app.config.handbook_corpus_dir or Path(app.srcdir) / "corpus").resolve()
     corpus = load_corpus(root)
-    for problem in corpus.problems:
+    for problem in corpus.problems if app.config.handbook_validate else []:
         logger.warning(str(problem), type="handbook", subtype="validate")
     app.handbook_corpus = corpus  # type: ignore[attr-defined]
 
@@ -256,6 +257,10 @@ def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _add_static)
     app.add_config_value("handbook_corpus_dir", "", "env", types=[str])
     app.add_config_value("handbook_site_search", True, "html", types=[bool])
+    # -D handbook_validate=0 silences the validator's warnings: only for testing that the
+    # build's own defence (site/safety.py, always on) publishes nothing unsafe by itself.
+    app.add_config_value("handbook_validate", True, "env", types=[bool])
+    safety.setup(app)
     app.connect("builder-inited", _search_digest, priority=600)  # after _load
     app.connect("html-page-context", _search_context)
     app.connect("build-finished", _write_search_index)

@@ -1,0 +1,292 @@
+"""What a corpus page may contain: the rules for untrusted input (pages arrive by pull request).
+
+A page that breaks one of these rules is refused: `parse_page` returns no page, so it is
+reported by `handbook-search validate` and by the Sphinx build (a warning, which -W makes an
+error), and it enters neither the search index nor the site-search index. The build refuses
+the same things a second time on its own (site/safety.py), so skipping validation publishes
+nothing unsafe.
+
+- the file: a regular file (no symlink), at most MAX_PAGE_BYTES, UTF-8 (a bad byte is reported at
+  its real line), no control characters other than tab and newline (and no bidi overrides);
+- the front matter: no key that changes the parser or the page's HTML head (FORBIDDEN_KEYS);
+- the markup: no raw HTML (the allow-list ALLOWED_HTML is empty), no directive or role that
+  inserts files or raw output (REFUSED_DIRECTIVES, REFUSED_ROLES), images only of image files
+  inside the corpus, no javascript:/data:/vbscript: links;
+- the corpus folder: only pages (.md), images and synonyms.yaml; no symlinks (tree_problems).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+# Found problems are (line, message) pairs (tree_problems: (path, message)); page.py and
+# corpus.py make them `Problem`s. This module sits below page.py and imports nothing of ours.
+Found = list[tuple[int, str]]
+
+# 10 times the largest page in the corpus (about 30 KB): room for any real case study, while a
+# page stays small enough for the search snippets and the browser's site search to stay fast.
+MAX_PAGE_BYTES = 300_000
+
+# Front-matter keys MyST or Sphinx read from a page: per-page parser settings (`myst:`
+# re-enables raw HTML or Jinja2 substitutions), substitutions, and <meta> tags in the head.
+FORBIDDEN_KEYS = {
+    "myst": "MyST の設定を変えるキー myst は使えません",
+    "substitutions": "置換（substitutions）は使えません",
+    "html_meta": "HTML の <meta> を足すキー html_meta は使えません",
+}
+
+# Raw HTML tags a page may use. None: Markdown covers what the pages need, and every tag is a
+# way to run script, load a frame or a remote file, or hide text.
+ALLOWED_HTML: frozenset[str] = frozenset()
+
+REFUSED_DIRECTIVES = {
+    "raw": "{raw}（HTML などをそのまま出力）は使えません",
+    "eval-rst": "{eval-rst}（reStructuredText の埋め込み）は使えません",
+    "include": "{include}（ほかのファイルの取り込み）は使えません",
+    "literalinclude": "{literalinclude}（ほかのファイルの取り込み）は使えません",
+    "iframe": "iframe（ほかのページの埋め込み）は使えません",
+}
+REFUSED_ROLES = {
+    "download": "{download}（ファイルの配布）は使えません",
+    "raw": "{raw}（HTML などをそのまま出力）は使えません",
+    "eval-rst": "{eval-rst}（reStructuredText の埋め込み）は使えません",
+}
+# Directives whose body is literal text, not Markdown: not searched for nested markup.
+LITERAL_DIRECTIVES = {"code", "code-block", "sourcecode", "math", "glossary"}
+
+# Image files a page may show: suffix → leading bytes. No SVG: opened on its own, an SVG file
+# runs its scripts with the site's origin.
+IMAGE_MAGIC = {
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".gif": (b"GIF87a", b"GIF89a"),
+    ".webp": (b"RIFF",),
+}
+OTHER_FILES = {"synonyms.yaml"}  # at the corpus root
+
+# C0 controls but tab, LF and CR (CR only before LF), DEL, C1 controls, bidi overrides.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]|\r(?!\n)")
+_BAD_SCHEME = re.compile(
+    r"""(?ix)(?: \]\( \s*<? | <\s* | (?:href|src|target)\s*=\s*["']? | :target:\s* | ^\s*\[[^\]]+\]:\s* )
+    \s*(javascript|vbscript|data)\s*:"""
+)
+_URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+def is_image(path: Path) -> bool:
+    """A regular file (no symlink) whose suffix and leading bytes are those of an image type."""
+    magic = IMAGE_MAGIC.get(path.suffix.lower())
+    if not magic or path.is_symlink() or not path.is_file():
+        return False
+    try:
+        with open(path, "rb") as f:
+            head = f.read(12)
+    except OSError:
+        return False
+    if path.suffix.lower() == ".webp":
+        return head[:4] == b"RIFF" and head[8:12] == b"WEBP"
+    return head.startswith(magic)
+
+
+def inside(path: Path, root: Path) -> bool:
+    """Whether `path`, symlinks resolved, lies inside `root`."""
+    try:
+        Path(os.path.realpath(path)).relative_to(os.path.realpath(root))
+    except ValueError:
+        return False
+    return True
+
+
+def image_problem(target: str, page: Path, root: Path) -> str | None:
+    """Why an image target may not be shown (None when it may)."""
+    if _URL_SCHEME.match(target) or target.startswith("//"):
+        return (
+            f"画像はコーパスの中のファイルを指定してください（外部の URL は使えません）: {target}"
+        )
+    if any(c in target for c in "*?[") or not target:
+        return f"画像のファイル名をそのまま指定してください: {target}"
+    if target.startswith("/"):
+        return f"画像はページからの相対パスで指定してください: {target}"
+    path = page.parent / target
+    if not inside(path, root):
+        return f"コーパスの外のファイルは画像に使えません: {target}"
+    if not is_image(path):
+        kinds = "・".join(sorted({s.lstrip(".").upper() for s in IMAGE_MAGIC}))
+        return f"画像ファイル（{kinds}）ではありません: {target}"
+    return None
+
+
+# -- the file ----------------------------------------------------------------------------
+def read_page(path: Path) -> tuple[str | None, Found]:
+    """The text of a page, or None with the problems that refuse it before it is parsed."""
+    path = Path(path)
+    try:
+        if path.is_symlink():
+            msg = "シンボリックリンクは使えません（ファイルそのものを置いてください）"
+            return None, [(1, msg)]
+        size = path.stat().st_size
+        if size > MAX_PAGE_BYTES:
+            msg = (
+                f"ページが大きすぎます（{size:,} バイト、上限 {MAX_PAGE_BYTES:,} バイト）。"
+                "ページを分けてください"
+            )
+            return None, [(1, msg)]
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [(1, f"ファイルを読めません: {exc.strerror or exc}")]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        msg = f"UTF-8 として読めないバイトがあります（0x{data[exc.start]:02x}）。UTF-8 で保存してください"
+        return None, [(line, msg)]
+    problems = [
+        (
+            n,
+            f"制御文字（U+{ord(m.group()):04X}）は使えません（タブと改行のほかは削除してください）",
+        )
+        for n, line in enumerate(text.split("\n"), 1)
+        for m in [_CONTROL.search(line)]
+        if m
+    ]
+    return (None if problems else text), problems
+
+
+# -- the front matter --------------------------------------------------------------------
+def front_matter_problems(data: Any, node, base: int) -> Found:
+    """Keys of FORBIDDEN_KEYS at the top of the front matter."""
+    if not isinstance(data, dict):
+        return []
+    lines = {}
+    for key, _ in getattr(node, "value", None) or []:
+        lines.setdefault(getattr(key, "value", None), base + key.start_mark.line)
+    return [(lines.get(key, base), msg) for key, msg in FORBIDDEN_KEYS.items() if key in data]
+
+
+# -- the markup --------------------------------------------------------------------------
+def _directive(info: str) -> tuple[str, str] | None:
+    info = info.strip()
+    if info.startswith("{") and "}" in info:
+        end = info.index("}")
+        return info[1:end].strip(), info[end + 1 :].strip()
+    return None
+
+
+def _body(content: str) -> str:
+    """A directive's content with its option lines blanked (so line numbers stay)."""
+    lines = content.split("\n")
+    i = 0
+    if lines and lines[0].strip() == "---":
+        end = next((j for j in range(1, len(lines)) if lines[j].strip() == "---"), 0)
+        i = end + 1 if end else 0
+    while i < len(lines) and lines[i].startswith(":"):
+        i += 1
+    return "\n" * i + "\n".join(lines[i:])
+
+
+def _html_problem(content: str) -> str:
+    if re.search(r"(?i)<\s*iframe", content):
+        return "iframe（ほかのページの埋め込み）は使えません"
+    tag = re.match(r"\s*<\s*/?\s*([a-zA-Z][a-zA-Z0-9-]*)", content)
+    if tag and tag.group(1).lower() in ALLOWED_HTML:
+        return ""
+    if content.lstrip().startswith("<!--"):
+        return "HTML のコメントは使えません（コメントは % で始まる行に書いてください）"
+    return (
+        f"HTML タグは使えません: {content.strip()[:40]}"
+        "（文字として書くときは ` で囲むか、< を \\< と書いてください）"
+    )
+
+
+def _walk(tokens, offset: int, parse) -> Iterator[tuple[str, Any, int]]:
+    """(kind, value, line) of what the rules look at, directive bodies included."""
+    for tok in tokens:
+        line = (tok.map[0] if tok.map else 0) + offset + 1
+        if tok.type == "html_block":
+            yield "html", tok.content, line
+        elif tok.type == "fence":
+            found = _directive(tok.info)
+            if found is None:
+                continue
+            name, args = found
+            yield "directive", (name, args, tok.content), line
+            if name not in LITERAL_DIRECTIVES and name not in REFUSED_DIRECTIVES:
+                yield from _walk(parse(_body(tok.content)), line, parse)
+        for child in tok.children or []:
+            if child.type == "html_inline":
+                yield "html", child.content, line
+            elif child.type == "image":
+                yield "image", child.attrs.get("src", ""), line
+            elif child.type == "myst_role":
+                yield "role", child.meta.get("name", ""), line
+
+
+def markup_problems(text: str, tokens, path: Path, root: Path, parse) -> Found:
+    """Raw HTML, refused directives and roles, images, and script links of a page parsed into
+    markdown-it `tokens` (`parse` parses a directive's body the same way)."""
+    problems = []
+    for kind, value, line in _walk(tokens, 0, parse):
+        msg = None
+        if kind == "html":
+            msg = _html_problem(value) or None
+        elif kind == "role":
+            msg = REFUSED_ROLES.get(value)
+        elif kind == "image":
+            msg = image_problem(value, path, root)
+        elif kind == "directive":
+            name, args, content = value
+            msg = REFUSED_DIRECTIVES.get(name)
+            if msg is None and name in ("image", "figure"):
+                msg = image_problem(args, path, root)
+            if msg is None and re.search(r"(?m)^\s*:(file|url):", content):
+                msg = f"{{{name}}} の :file: と :url: は使えません（ほかのファイルの取り込み）"
+        if msg:
+            problems.append((line, msg))
+    for n, line in enumerate(text.split("\n"), 1):
+        m = _BAD_SCHEME.search(line)
+        if m:
+            msg = f"{m.group(1).lower()}: のリンクは使えません（http: か https: のリンクにしてください）"
+            problems.append((n, msg))
+    return problems
+
+
+# -- the corpus folder -------------------------------------------------------------------
+def _allowed_file(path: Path, at_root: bool) -> bool:
+    if path.suffix == ".md":
+        return not path.name.startswith((".", "_"))  # a page: read_page checks it
+    return (at_root and path.name in OTHER_FILES) or is_image(path)
+
+
+def tree_problems(root: Path) -> list[tuple[Path, str]]:
+    """Symlinks, unreadable folders and files that are neither pages nor images under `root`.
+
+    Never follows a symlink, so a link loop (`ln -s .. corpus/cases/loop`) is one problem."""
+    root = Path(root)
+    problems = []
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            problems.append((folder, f"フォルダを読めません: {exc.strerror or exc}"))
+            continue
+        for entry in entries:
+            path = Path(entry.path)
+            if entry.is_symlink():
+                msg = "シンボリックリンクは使えません（ファイルそのものを置いてください）"
+                problems.append((path, msg))
+            elif entry.is_dir(follow_symlinks=False):
+                stack.append(path)
+            elif not _allowed_file(path, folder == root):
+                msg = (
+                    "ページとして読まれないファイルです（ページは .md、名前は . や _ で始めない。"
+                    "画像は PNG・JPEG・GIF・WebP）"
+                )
+                problems.append((path, msg))
+    return problems
