@@ -354,6 +354,7 @@ def shown_path(path: Path) -> str:
     """A path as users see it in messages: relative to the working directory when inside it."""
     path = Path(path)
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        where = path.parent.resolve() / path.name  # a symlink is shown where it lies
+        return where.relative_to(Path.cwd().resolve()).as_posix()
     except (ValueError, RuntimeError):  # outside the working directory; a symlink loop
         return str(path)

@@ -121,6 +121,18 @@ def image_problem(target: str, page: Path, root: Path) -> str | None:
     return None
 
 
+def link_problem(href: str, page: Path, root: Path) -> str | None:
+    """A relative link to a file outside the corpus (the build would copy it for download)."""
+    from urllib.parse import unquote, urlparse
+
+    url = urlparse(href)
+    if url.scheme or url.netloc or not url.path or url.path.startswith("/"):
+        return None
+    if inside(page.parent / unquote(url.path), root):
+        return None
+    return f"コーパスの外のファイルへのリンクは使えません: {href}"
+
+
 # -- the file ----------------------------------------------------------------------------
 def read_page(path: Path) -> tuple[str | None, Found]:
     """The text of a page, or None with the problems that refuse it before it is parsed."""
@@ -222,6 +234,8 @@ def _walk(tokens, offset: int, parse) -> Iterator[tuple[str, Any, int]]:
                 yield "html", child.content, line
             elif child.type == "image":
                 yield "image", child.attrs.get("src", ""), line
+            elif child.type == "link_open":
+                yield "link", child.attrs.get("href", ""), line
             elif child.type == "myst_role":
                 yield "role", child.meta.get("name", ""), line
 
@@ -238,6 +252,8 @@ def markup_problems(text: str, tokens, path: Path, root: Path, parse) -> Found:
             msg = REFUSED_ROLES.get(value)
         elif kind == "image":
             msg = image_problem(value, path, root)
+        elif kind == "link":
+            msg = link_problem(value, path, root)
         elif kind == "directive":
             name, args, content = value
             msg = REFUSED_DIRECTIVES.get(name)

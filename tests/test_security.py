@@ -1,0 +1,230 @@
+"""Untrusted pages: every attack of issue 15 is refused twice.
+
+1. `handbook-search validate` refuses each attack page with file:line (model/safety.py);
+2. a build of a copy of the repository with all the attack pages and the validator's warnings
+   turned off (-D handbook_validate=0) still publishes no host file, no script or frame from a
+   page, makes no network request, and leaves no stale page (site/safety.py, docutils.conf).
+
+All attack pages go into ONE copy built by one sphinx run (plus one incremental rebuild for the
+stale page), so this file adds a few seconds, not one build per attack.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, ROOT
+
+ATTACKS = FIXTURES / "attacks"
+UP = "../" * 12
+
+# fixture → (line, part of the message) that validate must report
+EXPECTED = {
+    "literalinclude-passwd": (19, "{literalinclude}（ほかのファイルの取り込み）は使えません"),
+    "include-readme": (19, "{include}（ほかのファイルの取り込み）は使えません"),
+    "include-passwd": (19, "{include}（ほかのファイルの取り込み）は使えません"),
+    "download-hostname": (19, "{download}（ファイルの配布）は使えません"),
+    "image-hostname": (19, "コーパスの外のファイルは画像に使えません"),
+    "raw-file": (19, "{raw}（HTML などをそのまま出力）は使えません"),
+    "eval-rst-include": (19, "{eval-rst}（reStructuredText の埋め込み）は使えません"),
+    "script-tag": (19, "HTML タグは使えません: <script>"),
+    "img-onerror": (19, "HTML タグは使えません: <img"),
+    "raw-html": (19, "{raw}（HTML などをそのまま出力）は使えません"),
+    "eval-rst-raw": (19, "{eval-rst}（reStructuredText の埋め込み）は使えません"),
+    "iframe-srcdoc": (19, "iframe（ほかのページの埋め込み）は使えません"),
+    "iframe-external": (19, "iframe（ほかのページの埋め込み）は使えません"),
+    "raw-url": (19, "{eval-rst}（reStructuredText の埋め込み）は使えません"),
+    "link-to-file": (19, "コーパスの外のファイルへのリンクは使えません"),
+    "javascript-link": (19, "javascript: のリンクは使えません"),
+    "eval-rst-javascript-link": (20, "javascript: のリンクは使えません"),
+    "remote-image": (19, "外部の URL は使えません"),
+    "myst-disable-syntax": (10, "MyST の設定を変えるキー myst は使えません"),
+    "myst-substitution": (10, "MyST の設定を変えるキー myst は使えません"),
+    "html-meta": (10, "HTML の <meta> を足すキー html_meta は使えません"),
+    "control-characters": (19, "制御文字（U+001B）は使えません"),
+    "invalid-utf8": (19, "UTF-8 として読めないバイトがあります（0xff）"),
+}
+SYMLINK = "シンボリックリンクは使えません"
+NOT_A_PAGE = "ページとして読まれないファイルです"
+
+# A 1×1 PNG: a legitimate image inside the corpus.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    requests: list[str] = []
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        self.requests.append(self.path)
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b"<script>alert('from-the-network')</script>")
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server():
+    """A local HTTP server that records every request (none may arrive)."""
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield httpd.server_address[1], _Recorder.requests
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def attacked(tmp_path_factory, server) -> Path:
+    """A copy of the repository with every attack page in corpus/cases/, a symlink loop, a
+    symlink to a page outside the repository, a stray file and one legitimate temporary page
+    with an image (removed later to test stale outputs)."""
+    port, _ = server
+    repo = tmp_path_factory.mktemp("attacked")
+    for part in ("docs", "corpus"):
+        shutil.copytree(ROOT / part, repo / part)
+    shutil.copy(ROOT / "README.md", repo / "README.md")
+    cases = repo / "corpus" / "cases"
+    for path in ATTACKS.glob("*.md"):
+        (cases / path.name).write_bytes(path.read_bytes().replace(b"{PORT}", str(port).encode()))
+    outside = tmp_path_factory.mktemp("outside") / "outside.md"
+    outside.write_bytes((ATTACKS / "script-tag.md").read_bytes().replace(b"01", b"99"))
+    os.symlink("..", cases / "loop")
+    os.symlink(outside, cases / "outside.md")
+    (cases / "notes.txt").write_text("メモ", encoding="utf-8")
+    izumo = (cases / "shimane-izumo-2024.md").read_text(encoding="utf-8")
+    temporary = izumo.replace("出雲市", "一時市").replace(
+        "## 概要\n", "## 概要\n\n![図](temp.png)\n"
+    )
+    (cases / "temporary-2024.md").write_text(temporary, encoding="utf-8")
+    (cases / "temp.png").write_bytes(PNG)
+    return repo
+
+
+def sphinx(repo: Path, out: Path) -> subprocess.CompletedProcess:
+    """`make html`'s sphinx-build with the validator's warnings off: only the build's own
+    defence stands between the pages and the site."""
+    cmd = [sys.executable, "-m", "sphinx", "-c", str(repo / "docs"), "-b", "html", "-W"]
+    cmd += ["--keep-going", "-q", "-D", "handbook_validate=0", str(repo), str(out)]
+    return subprocess.run(cmd, capture_output=True, text=True, cwd=repo)
+
+
+@pytest.fixture(scope="module")
+def site(attacked, tmp_path_factory):
+    """(output folder, first build, incremental rebuild after the temporary page left)."""
+    out = tmp_path_factory.mktemp("attacked-site")
+    first = sphinx(attacked, out)
+    published = {
+        p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()
+    }  # before the rebuild
+    cases = attacked / "corpus" / "cases"
+    (cases / "temporary-2024.md").unlink()
+    (cases / "temp.png").unlink()
+    second = sphinx(attacked, out)
+    return out, first, second, published
+
+
+def _texts(out: Path) -> dict[str, str]:
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes().decode("utf-8", "replace")
+        for p in out.rglob("*")
+        if p.is_file() and p.suffix in (".html", ".js", ".txt", ".inv", "")
+    }
+
+
+# -- layer 1: validate ------------------------------------------------------------------------
+def test_validate_refuses_every_attack_with_file_and_line(run_cli, attacked):
+    status, out, err = run_cli("validate", cwd=attacked)
+    assert status == 2
+    lines = err.splitlines()
+    for name, (line, message) in EXPECTED.items():
+        prefix = f"corpus/cases/{name}.md:{line}: "
+        found = [x for x in lines if x.startswith(prefix) and message in x]
+        assert found, f"{name}: {prefix}…{message} not in validate's output:\n{err}"
+    assert f"corpus/cases/loop:1: {SYMLINK}" in err
+    assert f"corpus/cases/outside.md:1: {SYMLINK}" in err
+    assert f"corpus/cases/notes.txt:1: {NOT_A_PAGE}" in err
+    assert "Traceback" not in err
+
+
+def test_refused_pages_enter_no_search_index(run_cli, attacked, site):
+    status, out, err = run_cli(
+        "search", "攻撃町", "--json", "--limit", "100", "--index", attacked / "idx", cwd=attacked
+    )
+    assert status == 0, err
+    found = {r["path"] for r in json.loads(out)["results"]}
+    assert not {p for p in found if p.removeprefix("cases/").removesuffix(".md") in EXPECTED}
+    assert "索引に入れられないページがあります" in err
+    out_dir = site[0]
+    assert "攻撃町" not in (out_dir / "_static" / "handbook-search-index.js").read_text("utf-8")
+
+
+# -- layer 2: the build alone -----------------------------------------------------------------
+def test_build_without_validator_publishes_nothing_unsafe(site, server, attacked):
+    out, first, second, published = site
+    _, requests = server
+    for build in (first, second):
+        assert "Traceback" not in build.stderr and "Exception occurred" not in build.stderr
+    assert first.returncode != 0, "the build's own warnings must fail -W"
+    assert "このファイルは公開しません" in first.stderr
+    texts = _texts(out)
+    everything = "\n".join(texts.values())
+    assert "root:x:0:0" not in everything
+    assert "はじめに（新しいマシンで）" not in everything  # README.md
+    assert str(attacked) not in everything  # {{ env.srcdir }}
+    hostname = Path("/etc/hostname").read_bytes() if Path("/etc/hostname").exists() else None
+    for name in published:
+        path = out / name
+        if hostname and path.exists():
+            assert path.read_bytes() != hostname, name
+    assert not list((out / "_downloads").glob("**/*")) if (out / "_downloads").exists() else True
+    pages = {k: v for k, v in texts.items() if k.startswith("corpus/cases/")}
+    assert "corpus/cases/script-tag.html" in pages  # the page itself is built, escaped
+    for name, html in pages.items():
+        assert not re.search(r"<script>\s*alert", html), name
+        assert not re.search(r"<img[^>]*onerror", html), name
+        assert "<iframe" not in html, name
+        assert not re.search(r"""href=["']?\s*(javascript|data|vbscript):""", html), name
+        assert 'http-equiv="refresh"' not in html, name
+        assert "from-the-network" not in html, name
+        assert 'http-equiv="Content-Security-Policy"' in html, name
+    assert requests == [], f"the build made network requests: {requests}"
+
+
+def test_unsafe_files_are_not_published(site):
+    out = site[0]
+    for name in ("outside", "invalid-utf8", "control-characters"):
+        assert not (out / "corpus" / "cases" / f"{name}.html").exists(), name
+    assert not (out / "corpus" / "cases" / "loop").exists()
+
+
+def test_a_removed_page_disappears_from_the_site(site):
+    out, first, second, published = site
+    assert "corpus/cases/temporary-2024.html" in published
+    assert any(p.startswith("_images/temp") for p in published)
+    assert not (out / "corpus" / "cases" / "temporary-2024.html").exists()
+    assert not list((out / "_images").glob("temp*"))
+    assert (out / "corpus" / "cases" / "shimane-izumo-2024.html").exists()
+
+
+def test_csp_allows_only_the_theme_inline_code(built_site):
+    html = (built_site / "corpus" / "cases" / "shimane-izumo-2024.html").read_text("utf-8")
+    policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html).group(1)
+    assert "'unsafe-eval'" not in policy and "frame-src 'none'" in policy
+    script_src = next(d for d in policy.split("; ") if d.startswith("script-src"))
+    assert "'unsafe-inline'" not in script_src
+    inline = re.findall(r"<script>(.*?)</script>", html, re.S)
+    assert len(inline) == 1  # furo's colour-theme switch, allowed by its hash
