@@ -228,3 +228,190 @@ def test_csp_allows_only_the_theme_inline_code(built_site):
     assert "'unsafe-inline'" not in script_src
     inline = re.findall(r"<script>(.*?)</script>", html, re.S)
     assert len(inline) == 1  # furo's colour-theme switch, allowed by its hash
+
+
+# -- the index folder -------------------------------------------------------------------------
+@pytest.fixture
+def mini(tmp_path) -> Path:
+    """A small corpus of its own (two pages), safe to edit."""
+    shutil.copytree(FIXTURES / "mini", tmp_path / "corpus")
+    return tmp_path / "corpus"
+
+
+def _search(run_cli, corpus: Path, index: Path, *extra: str):
+    return run_cli("search", "担い手", "--corpus", corpus, "--index", index, *extra)
+
+
+def test_a_folder_the_project_did_not_make_is_refused_and_left_alone(run_cli, mini, tmp_path):
+    photos = tmp_path / "photos"
+    (photos / "g-photos").mkdir(parents=True)
+    (photos / "g-photos" / "a.jpg").write_bytes(b"photo")
+    status, out, err = _search(run_cli, mini, photos, "--json")
+    assert status == 2
+    assert "handbook-search の索引のフォルダではありません" in err
+    assert json.loads(out) == {"error": err.strip().removeprefix("エラー: "), "exit": 2}
+    assert sorted(p.name for p in photos.rglob("*")) == ["a.jpg", "g-photos"]
+
+
+@pytest.mark.parametrize("where", ["/", "HOME", "CORPUS", "FILE"])
+def test_root_home_corpus_and_a_file_are_refused_as_index(
+    run_cli, mini, tmp_path, where, monkeypatch
+):
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    a_file = tmp_path / "index.txt"
+    a_file.write_text("x", encoding="utf-8")
+    target = {"/": Path("/"), "HOME": home, "CORPUS": mini, "FILE": a_file}[where]
+    before = sorted(os.listdir(target)) if target.is_dir() else None
+    monkeypatch.setenv("HANDBOOK_INDEX", str(target))
+    status, _, err = run_cli("search", "担い手", "--corpus", mini)
+    assert status == 2, err
+    assert err.startswith("エラー: ") and "Traceback" not in err
+    assert (sorted(os.listdir(target)) if target.is_dir() else None) == before
+
+
+def test_only_generations_the_project_recorded_are_removed(run_cli, mini, tmp_path):
+    index = tmp_path / "index"
+    assert _search(run_cli, mini, index)[0] == 0
+    (index / "g-mine").mkdir()  # a user's folder that happens to look like a generation
+    for _ in range(3):
+        assert run_cli("index", "--rebuild", "--corpus", mini, "--index", index)[0] == 0
+    assert (index / "g-mine").is_dir()
+    marker = json.loads((index / ".handbook-search-index").read_text(encoding="utf-8"))
+    assert len(marker["generations"]) == 2  # the live one and its predecessor
+    assert sorted(p.name for p in index.glob("g-*")) == sorted([*marker["generations"], "g-mine"])
+
+
+def test_an_index_written_before_the_marker_is_taken_over(run_cli, mini, tmp_path):
+    index = tmp_path / "index"
+    assert _search(run_cli, mini, index)[0] == 0
+    (index / ".handbook-search-index").unlink()
+    status, _, err = run_cli("index", "--rebuild", "--corpus", mini, "--index", index)
+    assert status == 0, err
+    assert (index / ".handbook-search-index").is_file()
+
+
+def test_a_damaged_index_is_rebuilt_once_with_a_notice(run_cli, mini, tmp_path):
+    import time
+
+    index = tmp_path / "index"
+    assert _search(run_cli, mini, index)[0] == 0
+    generation = index / (index / "CURRENT").read_text(encoding="utf-8")
+    segment = next(generation.glob("*.seg"))
+    with open(segment, "r+b") as f:
+        f.truncate(100)
+    start = time.perf_counter()
+    status, out, err = _search(run_cli, mini, index)
+    seconds = time.perf_counter() - start
+    assert status == 0, err
+    assert "索引のファイルが壊れています" in err and "作成します" in err
+    assert "架空町" in out
+    assert seconds < 60  # a rebuild of two pages; generous for a loaded machine
+    # damage that keeps the file's size shows up when reading: one rebuild, then the answer
+    generation = index / (index / "CURRENT").read_text(encoding="utf-8")
+    segment = next(generation.glob("*.seg"))
+    data = bytearray(segment.read_bytes())
+    data[64:-64] = bytes(len(data) - 128)
+    segment.write_bytes(data)
+    status, out, err = _search(run_cli, mini, index)
+    assert status == 0, err
+    assert "作り直します" in err or "作成します" in err
+    assert "架空町" in out
+
+
+def test_an_index_that_stays_unreadable_is_a_clear_error(run_cli, mini, tmp_path, monkeypatch):
+    from handbook_search.search import engine
+
+    def broken(*args, **kwargs):
+        raise EOFError("unexpected end of segment")
+
+    index = tmp_path / "index"
+    assert _search(run_cli, mini, index)[0] == 0
+    monkeypatch.setattr(engine.Engine, "_query", broken)
+    status, out, err = _search(run_cli, mini, index, "--json")
+    assert status == 1
+    assert "作り直します" in err and "索引を作り直しても読めません" in err
+    assert json.loads(out)["exit"] == 1
+
+
+def _read_only(monkeypatch, folder: Path) -> None:
+    """Every write under `folder` fails with EROFS, as on a read-only mount (tests may run as
+    root, for whom permissions do not stop writes)."""
+    import builtins
+    import errno
+    import io
+
+    top = os.path.abspath(folder)
+
+    def under(path) -> bool:
+        try:
+            return os.path.abspath(os.fspath(path)).startswith(top)
+        except TypeError:
+            return False
+
+    def refuse(path):
+        raise OSError(errno.EROFS, "Read-only file system", os.fspath(path))
+
+    def guard(fn, nargs=1):
+        def wrapped(*args, **kwargs):
+            for path in args[:nargs]:
+                if under(path):
+                    refuse(path)
+            return fn(*args, **kwargs)
+
+        return wrapped
+
+    def guard_open(fn):
+        def wrapped(file, mode="r", *args, **kwargs):
+            if any(c in mode for c in "wax+") and under(file):
+                refuse(file)
+            return fn(file, mode, *args, **kwargs)
+
+        return wrapped
+
+    for name, nargs in (("mkdir", 1), ("replace", 2), ("rename", 2), ("unlink", 1), ("rmdir", 1)):
+        monkeypatch.setattr(os, name, guard(getattr(os, name), nargs))
+    monkeypatch.setattr(io, "open", guard_open(io.open))
+    monkeypatch.setattr(builtins, "open", guard_open(builtins.open))
+
+
+def test_a_read_only_index_still_answers_and_says_once_it_cannot_update(
+    mini, tmp_path, monkeypatch
+):
+    from handbook_search.search.engine import Engine
+
+    index = tmp_path / "index"
+    Engine(index, mini).build()
+    page = mini / "cases" / "shimane-kakuu-2024.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n追記: 移動販売\n", encoding="utf-8")
+    _read_only(monkeypatch, index)
+    engine, notices = Engine(index, mini), []
+    engine.FRESHNESS_INTERVAL = 0
+    for query in ("担い手", "新しい語", "担い手"):
+        result = engine.query(query, notify=notices.append)
+        assert result.total >= (1 if query == "担い手" else 0)
+    assert len([n for n in notices if "書き込めないため" in n]) == 1, notices
+
+
+def test_a_read_only_folder_without_index_is_a_clear_error(run_cli, mini, tmp_path, monkeypatch):
+    index = tmp_path / "index"
+    _read_only(monkeypatch, index)
+    status, _, err = _search(run_cli, mini, index)
+    assert status == 2
+    assert "書き込めないため作れません" in err
+
+
+def test_a_full_disk_is_a_clear_error(run_cli, mini, tmp_path, monkeypatch):
+    import errno
+
+    from handbook_search.search import index as index_module
+
+    def full(directory, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(directory))
+
+    monkeypatch.setattr(index_module, "write_generation", full)
+    status, out, err = _search(run_cli, mini, tmp_path / "index", "--json")
+    assert status == 1
+    assert "ディスクの空きがありません" in err
+    assert json.loads(out)["exit"] == 1

@@ -7,6 +7,7 @@ top; each command imports what it needs.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from pathlib import Path
@@ -381,27 +382,48 @@ def main(argv: list[str] | None = None) -> int:
         argv.insert(
             0, "search"
         )  # `handbook-search 担い手確保` is `handbook-search search 担い手確保`
+    status, message = _run(parser, argv)
+    if message is not None:
+        print(message, file=sys.stderr)
+        if "--json" in argv:  # scripts read stdout: the error is a JSON object there too
+            import json
+
+            error = {"error": message.removeprefix("エラー: "), "exit": status}
+            print(json.dumps(error, ensure_ascii=False))
+    return status
+
+
+def _run(parser: argparse.ArgumentParser, argv: list[str]) -> tuple[int, str | None]:
+    """(exit status, error message or None) of one command."""
     try:
         args = parser.parse_args(argv)
         if not getattr(args, "func", None):
             parser.print_help()
-            return EXIT_USAGE
-        return args.func(args)
+            return EXIT_USAGE, None
+        return args.func(args), None
     except UsageError as exc:
-        print(f"エラー: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return EXIT_USAGE, f"エラー: {exc}"
     except KeyboardInterrupt:
-        print("中断しました。", file=sys.stderr)
-        return 130
+        return 130, "中断しました。"
     except BrokenPipeError:
         sys.stderr.close()  # `handbook-search … | head`
-        return EXIT_OK
+        return EXIT_OK, None
     except Exception as exc:
         if os.environ.get("HANDBOOK_DEBUG"):
             raise
-        print(f"予期しないエラーが起きました: {type(exc).__name__}: {exc}", file=sys.stderr)
-        print("（HANDBOOK_DEBUG=1 を付けて実行すると詳細を表示します）", file=sys.stderr)
-        return EXIT_FAILURE
+        status = getattr(exc, "exit_status", None)  # the index's own errors (search/index.py)
+        if status is not None:
+            return status, f"エラー: {exc}"
+        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+            where = f": {exc.filename}" if exc.filename else ""
+            return (
+                EXIT_FAILURE,
+                f"エラー: ディスクの空きがありません{where}。空きを作ってから実行してください",
+            )
+        return EXIT_FAILURE, (
+            f"予期しないエラーが起きました: {type(exc).__name__}: {exc}\n"
+            "（HANDBOOK_DEBUG=1 を付けて実行すると詳細を表示します）"
+        )
 
 
 if __name__ == "__main__":

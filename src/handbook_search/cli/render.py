@@ -152,7 +152,8 @@ def page_table(pages) -> str:
 class Progress:
     """A one-line progress bar on a terminal; silent when stderr is piped."""
 
-    def __init__(self, label: str, stream=sys.stderr):
+    def __init__(self, label: str, stream=None):
+        stream = stream or sys.stderr  # looked up now, not when the module was imported
         self.label, self.stream = label, stream
         self.active = stream.isatty()
 

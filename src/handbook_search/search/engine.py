@@ -14,7 +14,9 @@ synonym groups (synonyms.yaml) expand at query time.
 
 from __future__ import annotations
 
+import contextlib
 import re
+import sys
 import time
 import unicodedata
 from dataclasses import dataclass, field
@@ -23,7 +25,7 @@ from pathlib import Path
 from handbook_search.search.analysis import Unit
 from handbook_search.search.analysis import units as analyze_units
 from handbook_search.search.documents import SEARCH_FIELDS
-from handbook_search.search.index import Index
+from handbook_search.search.index import Index, IndexError_, IndexRefused
 from handbook_search.search.synonyms import Synonyms
 
 MAX_QUERY_CHARS = 1_000
@@ -234,8 +236,9 @@ class WordCache:
             tmp.write_text(json.dumps(self.words, ensure_ascii=False), encoding="utf-8")
             os.replace(tmp, self.path)
             self.dirty = False
-        except OSError:
-            tmp.unlink(missing_ok=True)
+        except OSError:  # a read-only index folder: searching still works
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
 
 
 def is_sentence(word: str) -> bool:
@@ -443,6 +446,27 @@ class Engine:
     def query(
         self, text: str, filters: Filters | None = None, limit: int = 10, notify=None
     ) -> Result:
+        """Search; a damaged index is rebuilt once (with a notice), then a clear IndexError_."""
+        try:
+            return self._query(text, filters, limit, notify)
+        except (QueryError, IndexRefused):
+            raise
+        except Exception as exc:  # whoosh raises many kinds on damaged files
+            tell = notify or (lambda m: print(m, file=sys.stderr))
+            tell(f"索引を読めません（{type(exc).__name__}: {exc}）。作り直します…")
+            self.close()
+            report = self.index.build()
+            tell(f"索引を作成しました（{report.pages} ページ、{report.seconds:.1f} 秒）")
+        try:
+            return self._query(text, filters, limit, notify)
+        except (QueryError, IndexRefused):
+            raise
+        except Exception as exc:
+            raise IndexError_(
+                f"索引を作り直しても読めません（{type(exc).__name__}: {exc}）: {self.index.dir}"
+            ) from exc
+
+    def _query(self, text: str, filters: Filters | None, limit: int, notify) -> Result:
         start = time.perf_counter()
         parsed = parse_query(unicodedata.normalize("NFKC", text))
         searcher = self._ready(notify)

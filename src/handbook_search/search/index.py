@@ -7,9 +7,15 @@ and the spellings of its terms) is stored with the page, so the best section and
 picked from index-time data without re-tokenizing anything at query time.
 
 Layout of the index folder:
+    .handbook-search-index   marker: the folder is ours, and the generations we wrote
     CURRENT          name of the live generation (replaced atomically)
-    g-<id>/          a whoosh index + manifest.json (corpus files with mtime, size, sha1)
+    g-<id>/          a whoosh index + manifest.json (corpus files with mtime, size, sha1;
+                     the size of every index file, to notice a damaged one)
     .lock            flock: one writer at a time
+
+The folder may be a user's: nothing is written into a non-empty folder without the marker (nor
+into /, $HOME or the corpus), and only generations the marker records are ever removed. A
+read-only folder still answers queries from its live generation.
 
 Every build or update writes a new generation in a temporary folder (indexer.py) and swaps
 CURRENT, so Ctrl-C or a crash leaves the previous index usable, and two builds never write the
@@ -20,9 +26,11 @@ drives builds and updates; what goes into a document is documents.py's.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import os
+import re
 import shutil
 import sys
 import time
@@ -36,10 +44,25 @@ from handbook_search.search.indexer import Progress, fingerprint, write_generati
 FORMAT = 3  # 3: modules moved by role (whoosh pickles the analyzer's module path)
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
+READ_ONLY = {errno.EROFS, errno.EACCES, errno.EPERM}
 
 
 class IndexError_(Exception):
     """The index cannot be used (missing, unreadable, other format)."""
+
+    exit_status = 1
+
+
+class IndexRefused(Exception):
+    """The folder cannot be the index folder (not ours, a file, /, $HOME, the corpus) or cannot
+    be written while there is no index yet: a message for the user, exit status 2."""
+
+    exit_status = 2
+
+
+MARKER = ".handbook-search-index"
+_GENERATION = re.compile(r"g-[A-Za-z0-9_]+")
+_OURS = {CURRENT, ".lock", f".{CURRENT}.tmp", f"{MARKER}.tmp"}  # besides g-* folders
 
 
 @dataclass
@@ -79,6 +102,7 @@ class Index:
         self.dir = Path(directory)
         self.root = Path(corpus_root)
         self._manifest: tuple[Path, dict] | None = None  # (generation, manifest) last read
+        self._told_read_only = False
 
     # -- reading -----------------------------------------------------------------------
     def generation(self) -> Path | None:
@@ -87,7 +111,7 @@ class Index:
         except OSError:
             return None
         gen = self.dir / name
-        return gen if name and gen.is_dir() else None
+        return gen if _GENERATION.fullmatch(name) and gen.is_dir() else None
 
     def manifest(self) -> dict:
         gen = self.generation()
@@ -101,6 +125,13 @@ class Index:
             raise IndexError_("索引を読めません") from exc
         if manifest.get("format") != FORMAT or manifest.get("analyzer") != ANALYZER_VERSION:
             raise IndexError_("索引の形式が古くなっています")
+        for name, size in manifest.get("sizes", {}).items():
+            try:
+                intact = (gen / name).stat().st_size == size
+            except OSError:
+                intact = False
+            if not intact:
+                raise IndexError_(f"索引のファイルが壊れています（{gen.name}/{name}）")
         self._manifest = (gen, manifest)
         return manifest
 
@@ -137,9 +168,60 @@ class Index:
         return found
 
     # -- writing -----------------------------------------------------------------------
+    # -- the folder is ours -------------------------------------------------------------
+    def check_place(self) -> None:
+        """Refuse a folder that must not hold the index (IndexRefused, nothing written)."""
+        where = Path(os.path.abspath(self.dir))
+        real = Path(os.path.realpath(where))
+        hint = "別のフォルダを --index か HANDBOOK_INDEX で指定してください"
+        if real == Path(real.anchor) or real == Path(os.path.realpath(Path.home())):
+            raise IndexRefused(f"{where} は索引のフォルダに使えません。{hint}")
+        corpus = Path(os.path.realpath(self.root))
+        if real == corpus or corpus in real.parents:
+            raise IndexRefused(f"コーパスのフォルダ（{where}）には索引を置けません。{hint}")
+        if where.exists() and not where.is_dir():
+            raise IndexRefused(f"索引のフォルダとしてファイルが指定されています: {where}。{hint}")
+        if where.is_dir() and not (where / MARKER).is_file():
+            entries = list(where.iterdir())
+            if entries and not self._adopt(entries):
+                raise IndexRefused(
+                    f"{where} は handbook-search の索引のフォルダではありません（ほかのファイルが"
+                    f"あります。中身は変更していません）。空のフォルダかまだないフォルダを指定してください"
+                )
+
+    def _adopt(self, entries: list[Path]) -> bool:
+        """An index folder written before the marker existed: only CURRENT, .lock and
+        generations. Record its generations and take it over."""
+        gens = [e for e in entries if e.is_dir() and _GENERATION.fullmatch(e.name)]
+        others = [e for e in entries if e not in gens and e.name not in _OURS]
+        ours = all((g / MANIFEST).is_file() or any(g.glob("*.toc")) for g in gens)
+        if others or not ours or not (self.dir / CURRENT).is_file():
+            return False
+        self._record(add=[g.name for g in gens])
+        return True
+
+    def _generations(self) -> list[str]:
+        try:
+            data = json.loads((self.dir / MARKER).read_text(encoding="utf-8"))
+            return [g for g in data.get("generations", []) if _GENERATION.fullmatch(g)]
+        except (OSError, ValueError, AttributeError):
+            return []
+
+    def _record(self, add: list[str] = (), keep: list[str] | None = None) -> None:
+        """Write the marker: the generations this project wrote (`keep`, or the recorded + `add`)."""
+        names = keep if keep is not None else self._generations()
+        names = sorted({*names, *add})
+        tmp = self.dir / f"{MARKER}.tmp"
+        data = {"tool": "handbook-search", "format": FORMAT, "generations": names}
+        tmp.write_text(json.dumps(data), encoding="utf-8")
+        os.replace(tmp, self.dir / MARKER)
+
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
+        self.check_place()
         self.dir.mkdir(parents=True, exist_ok=True)
+        if not (self.dir / MARKER).is_file():
+            self._record()
         with open(self.dir / ".lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
@@ -148,14 +230,17 @@ class Index:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     def _swap(self, new: Path) -> None:
-        """Make `new` the live generation (atomic), then remove all but it and its predecessor."""
+        """Make `new` the live generation (atomic), then remove the generations this project
+        recorded but it and its predecessor (nothing else in the folder is touched)."""
         previous = self.generation()
+        self._record(add=[new.name])
         pointer = self.dir / f".{CURRENT}.tmp"
         pointer.write_text(new.name, encoding="utf-8")
         os.replace(pointer, self.dir / CURRENT)
-        for old in self.dir.glob("g-*"):
-            if old not in (new, previous):
-                shutil.rmtree(old, ignore_errors=True)
+        live = {new.name, previous.name if previous else new.name}
+        for name in set(self._generations()) - live:
+            shutil.rmtree(self.dir / name, ignore_errors=True)
+        self._record(keep=sorted(live))
 
     def _write(
         self, rels: list[str], keep: dict[str, list], base: Path | None, remove: list[str], progress
@@ -169,6 +254,7 @@ class Index:
                 "analyzer": ANALYZER_VERSION,
                 "root": str(self.root),
                 "files": new.files,
+                "sizes": {f.name: f.stat().st_size for f in new.path.iterdir() if f.is_file()},
             }
             (new.path / MANIFEST).write_text(
                 json.dumps(manifest, ensure_ascii=False), encoding="utf-8"
@@ -210,12 +296,31 @@ class Index:
         try:
             changes = self.changes()
         except IndexError_ as exc:
+            self.check_place()  # a refusal first, not "creating…"
             notify(f"{exc}。作成します…")
-            report = self.build()
+            try:
+                report = self.build()
+            except OSError as err:
+                if err.errno not in READ_ONLY:
+                    raise
+                raise IndexRefused(
+                    f"索引がなく、フォルダ {self.dir} に書き込めないため作れません"
+                    f"（{err.strerror}）。書き込めるフォルダを --index で指定してください"
+                ) from err
             notify(f"索引を作成しました（{report.pages} ページ、{report.seconds:.1f} 秒）")
         else:
             if changes:
-                report = self.update()
+                try:
+                    report = self.update()
+                except OSError as err:
+                    if err.errno not in READ_ONLY:
+                        raise
+                    if not self._told_read_only:
+                        notify(
+                            f"索引のフォルダ {self.dir} に書き込めないため、索引を更新できません"
+                            f"（{err.strerror}）。更新前の索引で検索します"
+                        )
+                        self._told_read_only = True
                 if report:
                     notify(f"索引を更新しました（{report.changes.describe()}）")
         for problem in report.skipped if report else []:

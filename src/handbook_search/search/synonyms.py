@@ -9,6 +9,7 @@ file's hash, so a cold search does not analyze every member again.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -88,6 +89,7 @@ def load(path: Path, cache_dir: Path | None) -> Synonyms:
                 json.dumps({"sha1": digest, "groups": groups}, ensure_ascii=False), encoding="utf-8"
             )
             os.replace(tmp, cache)
-        except OSError:
-            tmp.unlink(missing_ok=True)
+        except OSError:  # a read-only index folder: searching still works
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
     return Synonyms(groups)
