@@ -415,3 +415,105 @@ def test_a_full_disk_is_a_clear_error(run_cli, mini, tmp_path, monkeypatch):
     assert status == 1
     assert "ディスクの空きがありません" in err
     assert json.loads(out)["exit"] == 1
+
+
+# -- large pages and snippets -----------------------------------------------------------------
+def _grown(page: Path, name: str, municipality: str, size: int) -> Path:
+    """A copy of a valid case page grown to `size` bytes by repeating a sentence with hits."""
+    text = page.read_text(encoding="utf-8").replace("架空町", municipality)
+    head, rest = text.split("## 概要\n", 1)
+    filler = "担い手の確保に取り組みました。通いの場も広げました。\n"
+    reps = (size - len(text.encode())) // len(filler.encode())
+    out = page.parent / f"{name}.md"
+    out.write_text(f"{head}## 概要\n\n{filler * reps}{rest}", encoding="utf-8")
+    return out
+
+
+def test_large_pages_refused_over_the_limit_and_fast_under_it(run_cli, mini, tmp_path):
+    import time
+
+    from handbook_search.model.safety import MAX_PAGE_BYTES
+    from handbook_search.search.engine import SNIPPET_MAX_HITS
+
+    case = mini / "cases" / "shimane-kakuu-2024.md"
+    huge = _grown(case, "huge", "巨大町", 5_000_000)
+    large = _grown(case, "large", "大町", MAX_PAGE_BYTES - 5_000)
+    status, _, err = run_cli("validate", "--corpus", mini)
+    assert status == 2
+    assert (
+        f"{huge.name}:1: ページが大きすぎます（5,000,000 バイト、上限 {MAX_PAGE_BYTES:,} バイト）"
+        in err
+    )
+    assert large.name not in err
+    start = time.perf_counter()
+    status, out, err = _search(run_cli, mini, tmp_path / "index", "--json")
+    cold = time.perf_counter() - start
+    assert status == 0, err
+    results = json.loads(out)["results"]
+    assert results[0]["path"] == "cases/large.md"
+    assert "cases/huge.md" not in {r["path"] for r in results}
+    assert results[0]["snippet"].count("【") <= SNIPPET_MAX_HITS
+    start = time.perf_counter()
+    assert _search(run_cli, mini, tmp_path / "index")[0] == 0
+    warm = time.perf_counter() - start
+    # measured on 2 busy cores: cold (index of a 295 KB page) ≈ 2 s, warm ≈ 0.3 s; before the
+    # linear snippets a 5 MB page took 145–181 s per search
+    assert cold < 60 and warm < 10, (cold, warm)
+
+
+def test_snippet_time_grows_linearly_with_the_hits():
+    import time
+
+    from handbook_search.search.engine import SNIPPET_MAX_HITS, _spans, snippet
+
+    text = "担い手の確保に取り組む。" * 40_000
+    spans = _spans(text, {"担い手", "確保"})
+    start = time.perf_counter()
+    segments = snippet(text, spans)
+    seconds = time.perf_counter() - start
+    assert len(spans) == 80_000
+    assert sum(hit for _, hit in segments) <= SNIPPET_MAX_HITS
+    assert seconds < 5, seconds  # ≈ 0.1 s; the quadratic version took 65 s at 32,000 hits
+
+
+# -- terminal output --------------------------------------------------------------------------
+def test_search_and_show_print_no_control_characters(run_cli, mini, tmp_path, monkeypatch):
+    """Even if a page with escape sequences got past the rules, the terminal never sees them."""
+    import re as regex
+
+    from handbook_search.model import safety
+
+    monkeypatch.setattr(safety, "_CONTROL", regex.compile("(?!)"))  # the rule off
+    case = mini / "cases" / "shimane-kakuu-2024.md"
+    payload = "\x1b]0;乗っ取り\x07\x1b[2J\x9b31m担い手\u202e"
+    case.write_text(case.read_text(encoding="utf-8").replace("担い手", payload), encoding="utf-8")
+    outputs = [
+        _search(run_cli, mini, tmp_path / "index"),
+        _search(run_cli, mini, tmp_path / "index", "--json"),
+        run_cli("show", "架空町", "--corpus", mini),
+        run_cli(
+            "search", "\x1b]0;x\x07存在しない語", "--corpus", mini, "--index", tmp_path / "index"
+        ),
+    ]
+    for status, out, err in outputs:
+        assert status == 0, err
+        for ch in ("\x1b", "\x07", "\x9b", "\u202e"):
+            assert ch not in out and ch not in err
+    assert "乗っ取り" in outputs[2][1]  # the text itself stays readable
+
+
+def test_json_errors_are_json_on_stdout(run_cli):
+    status, out, err = run_cli("search", "担い手", "--json", "--year", "明治")
+    assert status == 2
+    assert json.loads(out)["exit"] == 2 and json.loads(out)["error"] in err
+
+
+def test_deep_nesting_is_reported_where_it_is(run_cli, mini):
+    case = mini / "cases" / "shimane-kakuu-2024.md"
+    text = case.read_text(encoding="utf-8")
+    deep = "".join("  " * i + "- 入れ子\n" for i in range(30))
+    case.write_text(text.replace("## 概要\n", f"## 概要\n\n{deep}\n"), encoding="utf-8")
+    status, _, err = run_cli("validate", "--corpus", mini)
+    assert status == 2
+    assert "入れ子が深すぎるため" in err
+    assert "必要な見出しがありません" not in err

@@ -231,7 +231,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     except QueryError as exc:
         raise UsageError(str(exc)) from exc
     for notice in result.notices:
-        print(f"お知らせ: {notice}", file=sys.stderr)
+        print(render.clean(f"お知らせ: {notice}"), file=sys.stderr)
     if args.json:
         print(render.result_json(result, site_dir(root)))
     else:
@@ -239,7 +239,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         if result.hits:
             print(render.result_text(result, site_dir(root), color, root))
         else:
-            print(no_hits_message(query, filters))
+            print(render.clean(no_hits_message(query, filters)))
     return EXIT_OK
 
 
@@ -384,6 +384,9 @@ def main(argv: list[str] | None = None) -> int:
         )  # `handbook-search 担い手確保` is `handbook-search search 担い手確保`
     status, message = _run(parser, argv)
     if message is not None:
+        from handbook_search.cli.render import clean
+
+        message = clean(message)
         print(message, file=sys.stderr)
         if "--json" in argv:  # scripts read stdout: the error is a JSON object there too
             import json

@@ -16,6 +16,14 @@ RESULT_KEYS = (
 )  # fmt: skip
 
 
+def clean(text: str) -> str:
+    """Text from pages or users made safe for a terminal: control characters (ESC, OSC, CR,
+    bidi overrides …) removed, tab and newline kept."""
+    from handbook_search.model.safety import CONTROL
+
+    return CONTROL.sub("", text.replace("\r", ""))
+
+
 def use_color(stream) -> bool:
     return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
@@ -58,6 +66,7 @@ def site_url(record: dict, anchor: str, site: Path) -> str:
 
 
 def snippet_text(segments, color: bool) -> str:
+    segments = [(clean(t), hit) for t, hit in segments]
     if color:
         return "".join(f"\033[1;33m{t}\033[0m" if hit else t for t, hit in segments)
     return "".join(f"【{t}】" if hit else t for t, hit in segments)
@@ -82,7 +91,7 @@ def result_json(result, site: Path) -> str:
         "elapsed_ms": round(result.elapsed_ms, 1),
         "results": rows,
     }
-    return json.dumps(doc, ensure_ascii=False, indent=2)
+    return clean(json.dumps(doc, ensure_ascii=False, indent=2))  # C0 are escaped, C1 are not
 
 
 def result_text(result, site: Path, color: bool, corpus: Path) -> str:
@@ -91,10 +100,10 @@ def result_text(result, site: Path, color: bool, corpus: Path) -> str:
     lines = []
     for i, hit in enumerate(result.hits, 1):
         r, sec = hit.record, hit.section
-        lines.append(f"{i}. {bold(r['title'])}")
-        lines.append(f"   {meta_line(r)}")
+        lines.append(f"{i}. {bold(clean(r['title']))}")
+        lines.append(f"   {clean(meta_line(r))}")
         if sec["anchor"]:
-            lines.append(f"   § {sec['title']}")
+            lines.append(f"   § {clean(sec['title'])}")
         text = snippet_text(hit.snippet, color)
         if text:
             lines.append(f"   {text}")
@@ -122,7 +131,7 @@ def page_text(page) -> str:
             lines += ["", f"{'#' * s.level} {s.title}"]
         if s.text:
             lines += ["", s.text]
-    return "\n".join(lines) + "\n"
+    return clean("\n".join(lines) + "\n")
 
 
 def page_table(pages) -> str:
@@ -146,7 +155,7 @@ def page_table(pages) -> str:
     out = ["  ".join(pad(h, w) for h, w in zip(headers, widths, strict=True)).rstrip()]
     out.append("  ".join("-" * w for w in widths))
     out += ["  ".join(pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
-    return "\n".join(out)
+    return clean("\n".join(out))
 
 
 class Progress:

@@ -69,8 +69,10 @@ IMAGE_MAGIC = {
 }
 OTHER_FILES = {"synonyms.yaml"}  # at the corpus root
 
-# C0 controls but tab, LF and CR (CR only before LF), DEL, C1 controls, bidi overrides.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]|\r(?!\n)")
+# C0 controls but tab, LF and CR, DEL, C1 controls (ESC, CSI, OSC …) and bidi overrides: what a
+# page may not contain and what the CLI never prints (cli/render.py).
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(CONTROL.pattern + "|\r(?!\n)")  # in a file, CR only before LF
 _BAD_SCHEME = re.compile(
     r"""(?ix)(?: \]\( \s*<? | <\s* | (?:href|src|target)\s*=\s*["']? | :target:\s* | ^\s*\[[^\]]+\]:\s* )
     \s*(javascript|vbscript|data)\s*:"""
@@ -263,12 +265,32 @@ def markup_problems(text: str, tokens, path: Path, root: Path, parse) -> Found:
                 msg = f"{{{name}}} の :file: と :url: は使えません（ほかのファイルの取り込み）"
         if msg:
             problems.append((line, msg))
+    problems += _too_deep(text, tokens, parse)
     for n, line in enumerate(text.split("\n"), 1):
         m = _BAD_SCHEME.search(line)
         if m:
             msg = f"{m.group(1).lower()}: のリンクは使えません（http: か https: のリンクにしてください）"
             problems.append((n, msg))
     return problems
+
+
+def _too_deep(text: str, tokens, parse) -> Found:
+    """markdown-it stops reading a page where lists or quotes nest beyond its limit (the rest
+    of the page is lost, headings included): say so, rather than "missing headings"."""
+    md = getattr(parse, "__self__", None)
+    limit = md.options.get("maxNesting", 20) if md is not None else 20
+    deep = next((t for t in tokens if t.level >= limit - 1 and t.map), None)
+    if deep is None:
+        return []
+    md.options["maxNesting"] = 10_000
+    try:
+        full = md.parse(text)
+    finally:
+        md.options["maxNesting"] = limit
+    if len(full) == len(tokens):
+        return []
+    msg = "リストや引用の入れ子が深すぎるため、ここから後を読めません（入れ子を浅くしてください）"
+    return [(deep.map[0] + 1, msg)]
 
 
 # -- the corpus folder -------------------------------------------------------------------

@@ -14,6 +14,7 @@ synonym groups (synonyms.yaml) expand at query time.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import re
 import sys
@@ -34,6 +35,9 @@ BM25_B = 0.75  # length normalization (whoosh's default)
 SYNONYM_BOOST = 1.0  # weight of a synonym relative to the word as typed
 QUESTION_UNITS = 3  # a word of this many units with particles is a question: OR, not AND
 SNIPPET_CHARS = 110
+# At most this many highlighted spans in one snippet: more in 110 characters is noise, and it
+# bounds the output of a page that repeats a word thousands of times.
+SNIPPET_MAX_HITS = 12
 OPERATOR_WORDS = {"AND", "OR", "NOT"}
 _QUOTES = {'"': '"', "“": "”", "「": "」", "＂": "＂"}
 
@@ -344,6 +348,26 @@ def best_section(record: dict, terms: set[str]) -> tuple[dict, list[tuple[int, i
     return best, best_spans
 
 
+def _densest_start(spans: list[tuple[int, int]], width: int) -> int:
+    """The window start (a third of the width before some hit) covering the most whole hits,
+    the first such; one pass, since merged spans are sorted by start and by end.
+
+    >>> _densest_start([(0, 2), (50, 52), (60, 62), (70, 72)], width=30)
+    50
+    """
+    best, best_count, first, last = 0, -1, 0, 0
+    for s, _ in spans:
+        st = max(0, s - width // 3)
+        while first < len(spans) and spans[first][0] < st:
+            first += 1
+        last = max(last, first)
+        while last < len(spans) and spans[last][1] <= st + width:
+            last += 1
+        if last - first > best_count:
+            best, best_count = st, last - first
+    return best
+
+
 def snippet(
     text: str, spans: list[tuple[int, int]], width: int = SNIPPET_CHARS
 ) -> list[tuple[str, bool]]:
@@ -356,18 +380,20 @@ def snippet(
     if not spans:
         cut = text[:width]
         return [(cut + ("…" if len(text) > width else ""), False)] if cut else []
-    # the window start that covers the most hits
-    start = max(
-        (max(0, s - width // 3) for s, _ in spans),
-        key=lambda st: sum(1 for s, e in spans if st <= s and e <= st + width),
-    )
+    start = _densest_start(spans, width)
     end = min(len(text), start + width)
     start = max(0, min(start, end - width))
     out: list[tuple[str, bool]] = []
     pos = start
-    for s, e in spans:
-        if e <= start or s >= end:
+    lo = bisect.bisect_left(spans, (start, -1))
+    lo -= 1 if lo and spans[lo - 1][1] > start else 0  # a hit that straddles the start
+    shown = 0
+    for s, e in spans[lo:]:
+        if s >= end or shown >= SNIPPET_MAX_HITS:
+            break
+        if e <= start:
             continue
+        shown += 1
         s, e = max(s, start), min(e, end)
         if s > pos:
             out.append((text[pos:s], False))
