@@ -138,6 +138,24 @@ def link_problem(href: str, page: Path, root: Path) -> str | None:
 # -- the file ----------------------------------------------------------------------------
 def read_page(path: Path) -> tuple[str | None, Found]:
     """The text of a page, or None with the problems that refuse it before it is parsed."""
+    text, problems = read_text(path)
+    if text is None or not _CONTROL.search(text):  # one scan; lines only when needed
+        return text, problems
+    problems = [
+        (
+            n,
+            f"制御文字（U+{ord(m.group()):04X}）は使えません（タブと改行のほかは削除してください）",
+        )
+        for n, line in enumerate(text.split("\n"), 1)
+        for m in [_CONTROL.search(line)]
+        if m
+    ]
+    return None, problems
+
+
+def read_text(path: Path) -> tuple[str | None, Found]:
+    """The text of a file that may be a page: a regular file (no symlink) within the size
+    limit, in UTF-8 (a bad byte reported at its line); else None and the problem."""
     path = Path(path)
     try:
         if path.is_symlink():
@@ -159,16 +177,7 @@ def read_page(path: Path) -> tuple[str | None, Found]:
         line = data[: exc.start].count(b"\n") + 1
         msg = f"UTF-8 として読めないバイトがあります（0x{data[exc.start]:02x}）。UTF-8 で保存してください"
         return None, [(line, msg)]
-    problems = [
-        (
-            n,
-            f"制御文字（U+{ord(m.group()):04X}）は使えません（タブと改行のほかは削除してください）",
-        )
-        for n, line in enumerate(text.split("\n"), 1)
-        for m in [_CONTROL.search(line)]
-        if m
-    ]
-    return (None if problems else text), problems
+    return text, []
 
 
 # -- the front matter --------------------------------------------------------------------
