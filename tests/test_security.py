@@ -380,7 +380,7 @@ def _read_only(monkeypatch, folder: Path) -> None:
 
 
 def test_a_read_only_index_still_answers_and_says_once_it_cannot_update(
-    mini, tmp_path, monkeypatch
+    mini, tmp_path, monkeypatch, run_cli
 ):
     from handbook_search.search.engine import Engine
 
@@ -395,6 +395,8 @@ def test_a_read_only_index_still_answers_and_says_once_it_cannot_update(
         result = engine.query(query, notify=notices.append)
         assert result.total >= (1 if query == "担い手" else 0)
     assert len([n for n in notices if "書き込めないため" in n]) == 1, notices
+    status, _, err = run_cli("index", "--corpus", mini, "--index", index)
+    assert status == 1 and "エラー: 書き込めません" in err
 
 
 def test_a_read_only_folder_without_index_is_a_clear_error(run_cli, mini, tmp_path, monkeypatch):

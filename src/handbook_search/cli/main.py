@@ -423,6 +423,8 @@ def _run(parser: argparse.ArgumentParser, argv: list[str]) -> tuple[int, str | N
                 EXIT_FAILURE,
                 f"エラー: ディスクの空きがありません{where}。空きを作ってから実行してください",
             )
+        if isinstance(exc, OSError) and exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            return EXIT_FAILURE, f"エラー: 書き込めません: {exc.filename or ''}（{exc.strerror}）"
         return EXIT_FAILURE, (
             f"予期しないエラーが起きました: {type(exc).__name__}: {exc}\n"
             "（HANDBOOK_DEBUG=1 を付けて実行すると詳細を表示します）"
