@@ -214,9 +214,11 @@ def _remove_stale_outputs(app: Sphinx, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
     out, env = Path(app.outdir), app.env
+    if out.resolve() == Path(app.srcdir).resolve():
+        return  # never in a source folder
     keep = set(env.found_docs) | {"genindex", "search", "py-modindex"}
     keep |= set(app.config.html_additional_pages)
-    tops = {p.name for p in Path(app.srcdir).iterdir() if p.is_dir()}
+    tops = {d.split("/")[0] for d in env.found_docs if "/" in d}  # docs/, corpus/
     suffix = app.builder.out_suffix
     for top in sorted(tops):
         folder = out / top
