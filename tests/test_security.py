@@ -522,3 +522,35 @@ def test_deep_nesting_is_reported_where_it_is(run_cli, mini):
     assert status == 2
     assert "入れ子が深すぎるため" in err
     assert "必要な見出しがありません" not in err
+
+
+@pytest.mark.browser
+def test_csp_in_chromium_runs_the_theme_and_refuses_injected_script(built_site, tmp_path):
+    """In a real browser: furo's inline script and style run (by hash), Sphinx's Japanese
+    translations load without eval, and a script injected into the page is refused."""
+    from handbook_search.lab.browser import chromium, console_errors, find_chromium, serve
+
+    browser, driver = find_chromium()
+    if not (browser and driver):
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true: Chromium がありません / Chromium not found")
+        pytest.skip("Chromium がないため飛ばします / Chromium not found")
+    session = chromium(tmp_path / "profile", browser, driver)
+    try:
+        with serve(built_site) as url:
+            session.get(url + "corpus/cases/shimane-izumo-2024.html")
+            js = session.execute_script
+            assert js("return document.body.dataset.theme") == "auto"  # furo's inline script
+            assert js(
+                "return getComputedStyle(document.body).getPropertyValue('--color-code-background')"
+            ).strip()  # furo's inline <style>
+            assert js("return Documentation.PLURAL_EXPR(3)") == 0  # translations.js, no eval
+            assert console_errors(session) == []
+            js(
+                "const s = document.createElement('script');"
+                "s.textContent = 'window.injected = true'; document.body.appendChild(s);"
+            )
+            assert js("return window.injected === true") is False
+            assert any("Content Security Policy" in e for e in console_errors(session))
+    finally:
+        session.quit()
