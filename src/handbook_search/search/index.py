@@ -62,7 +62,7 @@ class IndexRefused(Exception):
 
 MARKER = ".handbook-search-index"
 _GENERATION = re.compile(r"g-[A-Za-z0-9_]+")
-_OURS = {CURRENT, ".lock", f".{CURRENT}.tmp", f"{MARKER}.tmp"}  # besides g-* folders
+_OURS = {CURRENT, ".lock", f".{CURRENT}.tmp"}  # besides g-* folders (and our .tmp files)
 
 
 @dataclass
@@ -193,7 +193,11 @@ class Index:
         """An index folder written before the marker existed: only CURRENT, .lock and
         generations. Record its generations and take it over."""
         gens = [e for e in entries if e.is_dir() and _GENERATION.fullmatch(e.name)]
-        others = [e for e in entries if e not in gens and e.name not in _OURS]
+        others = [
+            e
+            for e in entries
+            if e not in gens and e.name not in _OURS and not e.name.startswith(f"{MARKER}.")
+        ]
         ours = all((g / MANIFEST).is_file() or any(g.glob("*.toc")) for g in gens)
         if others or not ours or not (self.dir / CURRENT).is_file():
             return False
@@ -211,7 +215,7 @@ class Index:
         """Write the marker: the generations this project wrote (`keep`, or the recorded + `add`)."""
         names = keep if keep is not None else self._generations()
         names = sorted({*names, *add})
-        tmp = self.dir / f"{MARKER}.tmp"
+        tmp = self.dir / f"{MARKER}.{os.getpid()}.tmp"
         data = {"tool": "handbook-search", "format": FORMAT, "generations": names}
         tmp.write_text(json.dumps(data), encoding="utf-8")
         os.replace(tmp, self.dir / MARKER)
