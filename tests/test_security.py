@@ -89,13 +89,15 @@ def server():
 
 @pytest.fixture(scope="module")
 def attacked(tmp_path_factory, server) -> Path:
-    """A copy of the repository with every attack page in corpus/cases/, a symlink loop, a
+    """A copy of the site's sources (docs/, README.md, the two-page fixture corpus for speed)
+    with every attack page in corpus/cases/, a symlink loop, a
     symlink to a page outside the repository, a stray file and one legitimate temporary page
     with an image (removed later to test stale outputs)."""
     port, _ = server
     repo = tmp_path_factory.mktemp("attacked")
-    for part in ("docs", "corpus"):
-        shutil.copytree(ROOT / part, repo / part)
+    shutil.copytree(ROOT / "docs", repo / "docs")
+    shutil.copytree(FIXTURES / "mini", repo / "corpus")  # two pages: a quicker build
+    shutil.copy(ROOT / "corpus" / "synonyms.yaml", repo / "corpus" / "synonyms.yaml")
     shutil.copy(ROOT / "README.md", repo / "README.md")
     cases = repo / "corpus" / "cases"
     for path in ATTACKS.glob("*.md"):
@@ -105,8 +107,8 @@ def attacked(tmp_path_factory, server) -> Path:
     os.symlink("..", cases / "loop")
     os.symlink(outside, cases / "outside.md")
     (cases / "notes.txt").write_text("メモ", encoding="utf-8")
-    izumo = (cases / "shimane-izumo-2024.md").read_text(encoding="utf-8")
-    temporary = izumo.replace("出雲市", "一時市").replace(
+    kakuu = (cases / "shimane-kakuu-2024.md").read_text(encoding="utf-8")
+    temporary = kakuu.replace("架空町", "一時町").replace(
         "## 概要\n", "## 概要\n\n![図](temp.png)\n"
     )
     (cases / "temporary-2024.md").write_text(temporary, encoding="utf-8")
@@ -220,7 +222,7 @@ def test_a_removed_page_disappears_from_the_site(site):
     assert any(p.startswith("_images/temp") for p in published)
     assert not (out / "corpus" / "cases" / "temporary-2024.html").exists()
     assert not list((out / "_images").glob("temp*"))
-    assert (out / "corpus" / "cases" / "shimane-izumo-2024.html").exists()
+    assert (out / "corpus" / "cases" / "shimane-kakuu-2024.html").exists()
 
 
 def test_csp_allows_only_the_theme_inline_code(built_site):
