@@ -218,6 +218,8 @@ def _html_problem(content: str) -> str:
     tag = re.match(r"\s*<\s*/?\s*([a-zA-Z][a-zA-Z0-9-]*)", content)
     if tag and tag.group(1).lower() in ALLOWED_HTML:
         return ""
+    if tag and tag.group(1).lower() == "br":
+        return "HTML タグ <br> は使えません（改行は行末に \\ を書いてください）"
     if content.lstrip().startswith("<!--"):
         return "HTML のコメントは使えません（コメントは % で始まる行に書いてください）"
     return (
