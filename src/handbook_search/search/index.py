@@ -65,6 +65,10 @@ _GENERATION = re.compile(r"g-[A-Za-z0-9_]+")
 _OURS = {CURRENT, ".lock", f".{CURRENT}.tmp"}  # besides g-* folders (and our .tmp files)
 
 
+def _transient(name: str) -> bool:
+    return name == ".lock" or (name.startswith(f"{MARKER}.") and name.endswith(".tmp"))
+
+
 @dataclass
 class Changes:
     added: list[str] = field(default_factory=list)
@@ -182,7 +186,8 @@ class Index:
         if where.exists() and not where.is_dir():
             raise IndexRefused(f"索引のフォルダとしてファイルが指定されています: {where}。{hint}")
         if where.is_dir() and not (where / MARKER).is_file():
-            entries = list(where.iterdir())
+            # .lock and marker .tmp files: another process is making this folder ours
+            entries = [e for e in where.iterdir() if not _transient(e.name)]
             if entries and not self._adopt(entries):
                 raise IndexRefused(
                     f"{where} は handbook-search の索引のフォルダではありません（ほかのファイルが"
@@ -224,11 +229,11 @@ class Index:
     def _locked(self) -> Iterator[None]:
         self.check_place()
         self.dir.mkdir(parents=True, exist_ok=True)
-        if not (self.dir / MARKER).is_file():
-            self._record()
         with open(self.dir / ".lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
+                if not (self.dir / MARKER).is_file():
+                    self._record()
                 yield
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
