@@ -362,8 +362,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if not args.paths and not Path(root).is_dir():
         raise UsageError(f"コーパスのフォルダがありません: {root}")
     count, problems = validate_paths(paths, root)
+    annotate = os.environ.get("GITHUB_ACTIONS") == "true"
     for problem in problems:
         print(problem, file=sys.stderr)
+        if annotate:  # GitHub shows these on the pull request's changed lines
+            print(problem.annotation())
     if problems:
         print(f"{count} ファイル中 {len(problems)} 件の問題があります。", file=sys.stderr)
         return EXIT_USAGE
