@@ -24,6 +24,9 @@ CASE_SECTIONS = (
     "出典",
 )
 
+# What `handbook-search new case` leaves for the contributor to write.
+PLACEHOLDER = "【記入】"
+
 
 def check_page(page: Page, shown: str) -> list[Problem]:
     problems: list[Problem] = []
@@ -48,7 +51,20 @@ def check_page(page: Page, shown: str) -> list[Problem]:
         problems += _case_headings(page, shown)
         problems += _case_file_name(page, shown)
     problems += _missing_files(page, shown)
+    problems += _placeholders(page, shown)
     return problems
+
+
+def _placeholders(page: Page, shown: str) -> list[Problem]:
+    """Lines that still hold the scaffold's 【記入】 (hints in `%` comments do not count)."""
+    text = page.path.read_text(encoding="utf-8")
+    return [
+        Problem(
+            shown, n, f"ひな形の「{PLACEHOLDER}」が残っています。出典に基づいて書き換えてください"
+        )
+        for n, line in enumerate(text.splitlines(), 1)
+        if PLACEHOLDER in line and not line.lstrip().startswith("%")
+    ]
 
 
 def _case_headings(page: Page, shown: str) -> list[Problem]:
