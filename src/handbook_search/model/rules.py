@@ -121,6 +121,10 @@ def _longest_increasing(seq: list[int]) -> list[int]:
     return max(best, key=len, default=[])
 
 
+# The municipality part of a case file name: lower-case ASCII words joined by hyphens.
+SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+
+
 def expected_case_name(prefecture: str, slug: str, year: int) -> str:
     """The file name of a case: `<prefecture romaji>-<municipality slug>-<year>.md`."""
     return f"{PREFECTURE_ROMAJI[prefecture]}-{slug}-{year}.md"
@@ -130,13 +134,14 @@ def _case_file_name(page: Page, shown: str) -> list[Problem]:
     m = page.meta
     name = page.path.name
     romaji = PREFECTURE_ROMAJI[m.prefecture]
-    if re.fullmatch(rf"{romaji}-[a-z0-9]+(?:-[a-z0-9]+)*-{m.fiscal_year}\.md", name):
+    if re.fullmatch(rf"{romaji}-{SLUG}-{m.fiscal_year}\.md", name):
         return []
-    parts = re.fullmatch(r"([a-z]+)-([a-z0-9]+(?:-[a-z0-9]+)*)-(\d{4})\.md", name)
-    slug = parts.group(2) if parts else "<自治体名のローマ字>"
+    parts = re.fullmatch(r"(.*?)-?(\d{4})?", name.removesuffix(".md"))
+    core, written = parts.group(1).removeprefix(f"{romaji}-"), parts.group(2)
+    slug = core if re.fullmatch(SLUG, core) else "<自治体名のローマ字>"
     expected = expected_case_name(m.prefecture, slug, m.fiscal_year)
-    if parts and parts.group(1) == romaji and int(parts.group(3)) != m.fiscal_year:
-        why = f"ファイル名の年度 {parts.group(3)} が fiscal_year {m.fiscal_year} と一致しません"
+    if name.startswith(f"{romaji}-") and written and int(written) != m.fiscal_year:
+        why = f"ファイル名の年度 {written} が fiscal_year {m.fiscal_year} と一致しません"
     else:
         why = (
             "事例のファイル名は <都道府県>-<自治体>-<年度>.md の形にします（半角英小文字・数字・-）"

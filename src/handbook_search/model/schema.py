@@ -241,9 +241,8 @@ def case_consistency(data: dict[str, Any]) -> list[tuple[Loc, str]]:
                 )
                 out.append((("municipality",), msg))
             else:
-                msg = (
-                    f"title に自治体名「{name}」がありません（例: {name}（県名）令和6年度 ― 取組）"
-                )
+                where = pref if pref in PREFECTURES else "都道府県"
+                msg = f"title に自治体名「{name}」がありません（例: {name}（{where}）令和6年度 ― 取組）"
                 out.append((("title",), msg))
     year = data.get("fiscal_year")
     if isinstance(year, int) and not isinstance(year, bool):
