@@ -70,9 +70,12 @@ def copy_repository(dest: Path) -> Path:
 
 
 def copy_project(dest: Path) -> Path:
-    """A copy of what the site build reads (docs/ and corpus/), to change without touching the repo."""
+    """A copy of what the site build reads (docs/, corpus/, and the repository files the
+    configuration names), to change without touching the repo."""
     for part in ("docs", "corpus"):
         shutil.copytree(ROOT / part, dest / part)
+    for name in ("pyproject.toml", "CONTRIBUTING.md"):
+        shutil.copy(ROOT / name, dest / name)
     return dest
 
 
