@@ -93,3 +93,12 @@ def test_every_corpus_page_has_a_japanese_edit_link(built_site):
         assert link["title"] == "このページを編集" and "このページを編集" in link.get_text()
     home = BeautifulSoup((built_site / "docs/index.html").read_text("utf-8"), "html.parser")
     assert home.select_one(".edit-this-page") is None  # the site's own pages are not corpus
+
+
+def test_make_serve_rebuilds_on_save_on_localhost_only():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    serve = makefile.split("\nserve:", 1)[1].split("\n\n", 1)[0]
+    assert "sphinx-autobuild" in serve and "--host 127.0.0.1" in serve
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    pins = pyproject["project"]["optional-dependencies"]["dev"]
+    assert any(re.fullmatch(r"sphinx-autobuild==[\d.]+", p) for p in pins)
