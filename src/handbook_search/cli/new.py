@@ -96,7 +96,7 @@ def cmd_new(args: argparse.Namespace) -> int:
             slug = sc.known_slug(values["municipality"], values["prefecture"], corpus)
         if not slug:
             slug, guessed = sc.reading_slug(values["municipality"]), True
-        if interactive and not args.slug:
+        if missing and (guessed or not slug):  # a session of questions: confirm the reading
             question = "ファイル名に使う自治体名のローマ字（半角英小文字）"
             slug, guessed = _ask(question, "reiji", sc.parse_slug, default=slug), False
         if not slug:
