@@ -41,7 +41,8 @@ format: $(STAMP)
 	$(BIN)/ruff format src tests docs/conf.py
 	$(BIN)/ruff check --fix src tests docs/conf.py
 
-test: $(STAMP) lint
+# validate first: under GitHub Actions its problems become annotations on the pull request.
+test: $(STAMP) validate lint
 	$(BIN)/python -m pytest -q
 
 eval: $(STAMP)
@@ -50,9 +51,14 @@ eval: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m handbook_search.lab.bench
 
-serve: html
-	@echo "http://localhost:$(PORT)/ で表示します（Ctrl-C で終了）"
-	$(BIN)/python -m http.server -d $(BUILD)/html -b 127.0.0.1 $(PORT)
+# Preview while writing: rebuilds on every save and reloads the page in the browser. Without -W,
+# so a problem is printed (as a warning) and the page still updates.
+SERVEOPTS ?= --keep-going -q
+serve: $(STAMP)
+	@echo "http://127.0.0.1:$(PORT)/ で表示します。ファイルを保存すると作り直して自動で再読み込みします（Ctrl-C で終了）"
+	$(BIN)/sphinx-autobuild -c docs -b html $(SERVEOPTS) --host 127.0.0.1 --port $(PORT) \
+		--re-ignore '(^|/)(\.venv|\.git|build|tests|node_modules|__pycache__|\.[a-z_]+_cache)(/|$$)' \
+		. $(BUILD)/html
 
 clean:
 	rm -rf $(BUILD)

@@ -4,11 +4,13 @@ The source directory is the repository root (`sphinx-build -c docs . build/html`
 is built where it lies, one copy of every page, next to the site pages in docs/.
 """
 
+import tomllib
+from pathlib import Path
+
 from handbook_search.model.page import HEADING_ANCHOR_LEVEL
 
 project = "地域づくり支援ハンドブック ナレッジベース"
 author = "handbook-search の貢献者"
-copyright = "handbook-search の貢献者"
 language = "ja"
 
 extensions = ["myst_parser", "handbook_search.site.sphinxext"]
@@ -34,3 +36,22 @@ html_favicon = "favicon.svg"
 html_show_sourcelink = False
 html_copy_source = False
 html_last_updated_fmt = None
+
+# The repository's address has one place, pyproject.toml ([project.urls] Repository); it drives
+# the 「このページを編集」 link of every corpus page (furo's source_* options and
+# _templates/components/edit-this-page.html, which gives the link its Japanese label).
+_pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
+handbook_repository = tomllib.loads(_pyproject.read_text(encoding="utf-8"))["project"]["urls"][
+    "Repository"
+]
+html_theme_options = {
+    "source_repository": handbook_repository,
+    "source_branch": "main",
+    "source_directory": "",
+    "top_of_page_buttons": ["edit"],
+}
+# One text per guide: the site page docs/contributing is CONTRIBUTING.md (which GitHub shows to
+# contributors), read by the extension at build time; no include directive, so it works with
+# docutils' file insertion disabled.
+handbook_shared_pages = {"docs/contributing": "CONTRIBUTING.md"}
+copyright = "handbook-search の貢献者（文章: CC BY 4.0、プログラム: MIT License）"

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -49,17 +50,32 @@ def build_site(src: Path, out: Path) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Path:
-    """The real site, built once per test session."""
+    """The real site, built once per test session ($HANDBOOK_BUILT_SITE: a site already built
+    from this tree, as the contribution test passes to the suite it runs on a copy)."""
+    if os.environ.get("HANDBOOK_BUILT_SITE"):
+        return Path(os.environ["HANDBOOK_BUILT_SITE"])
     out = tmp_path_factory.mktemp("site")
     result = build_site(ROOT, out)
     assert result.returncode == 0, result.stderr
     return out
 
 
+def copy_repository(dest: Path) -> Path:
+    """A copy of the repository as a contributor clones it (no .git, .venv, build, caches)."""
+    skip = shutil.ignore_patterns(
+        ".git", ".venv", "build", "__pycache__", "*.egg-info", ".pytest_cache", ".ruff_cache"
+    )
+    shutil.copytree(ROOT, dest, ignore=skip)
+    return dest
+
+
 def copy_project(dest: Path) -> Path:
-    """A copy of what the site build reads (docs/ and corpus/), to change without touching the repo."""
+    """A copy of what the site build reads (docs/, corpus/, and the repository files the
+    configuration names), to change without touching the repo."""
     for part in ("docs", "corpus"):
         shutil.copytree(ROOT / part, dest / part)
+    for name in ("pyproject.toml", "CONTRIBUTING.md"):
+        shutil.copy(ROOT / name, dest / name)
     return dest
 
 

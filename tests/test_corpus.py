@@ -78,7 +78,7 @@ def test_synthetic_corpus_is_valid_and_deterministic(tmp_path):
     corpus = load_corpus(a)
     assert corpus.problems == []
     assert len(corpus.by_kind("case")) == 60 + len(load_corpus(ROOT / "corpus").by_kind("case"))
-    for path in sorted((a / "cases").glob("synth-*.md")):
+    for path in sorted((a / "cases").glob("*-synth*.md")):
         assert path.read_text(encoding="utf-8") == (b / "cases" / path.name).read_text(
             encoding="utf-8"
         )

@@ -76,12 +76,17 @@ def test_kana_kanji_variant_and_synonyms(engine):
 
 
 def test_filters(engine):
+    from handbook_search.model.corpus import load_corpus
+
+    real = load_corpus(CORPUS).cases()
     cases = top(engine, "支援", n=10, kind="case")
     assert cases and all(kind == "case" for kind, _ in cases)
-    assert top(engine, "支援", n=10, kind="case", year=2023) and set(
-        top(engine, "支援", n=10, kind="case", year=2023)
-    ) <= {MISATO, OSUMI}
-    assert set(top(engine, "支援", n=10, prefecture="島根県")) == {IZUMO}
+    of_2023 = {("case", p.meta.municipality) for p in real if p.meta.fiscal_year == 2023}
+    assert {MISATO, OSUMI} <= of_2023
+    assert top(engine, "支援", n=10, kind="case", year=2023)
+    assert set(top(engine, "支援", n=10, kind="case", year=2023)) <= of_2023
+    in_shimane = {("case", p.meta.municipality) for p in real if p.meta.prefecture == "島根県"}
+    assert IZUMO in set(top(engine, "支援", n=10, prefecture="島根県")) <= in_shimane
     assert all(k != "theme" or n == 7 for k, n in top(engine, "協議体", n=10, theme=7))
 
 

@@ -12,22 +12,13 @@ import os
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    """Bad input from the user: printed as a Japanese message, exit status 2."""
-
-
-def default_corpus() -> Path:
-    """$HANDBOOK_CORPUS, else ./corpus, else the corpus of the checkout this package lives in."""
-    env = os.environ.get("HANDBOOK_CORPUS")
-    if env:
-        return Path(env)
-    here = Path.cwd() / "corpus"
-    if here.is_dir():
-        return here
-    return Path(__file__).resolve().parents[3] / "corpus"
+from handbook_search.cli.common import (  # noqa: F401 (the CLI's public names)
+    EXIT_FAILURE,
+    EXIT_OK,
+    EXIT_USAGE,
+    UsageError,
+    default_corpus,
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -139,6 +130,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="検証するファイルまたはフォルダ（既定: コーパス全体）",
     )
     p.set_defaults(func=cmd_validate)
+
+    from handbook_search.cli import new
+
+    new.add_parser(sub)
     return parser
 
 
@@ -363,8 +358,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if not args.paths and not Path(root).is_dir():
         raise UsageError(f"コーパスのフォルダがありません: {root}")
     count, problems = validate_paths(paths, root)
+    annotate = os.environ.get("GITHUB_ACTIONS") == "true"
     for problem in problems:
         print(problem, file=sys.stderr)
+        if annotate:  # GitHub shows these on the pull request's changed lines
+            print(problem.annotation())
     if problems:
         print(f"{count} ファイル中 {len(problems)} 件の問題があります。", file=sys.stderr)
         return EXIT_USAGE
@@ -372,7 +370,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"search", "index", "show", "list", "validate"}
+COMMANDS = {"search", "index", "show", "list", "validate", "new"}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -136,7 +136,7 @@ def bench_size(n: int, work: Path, repeats: int) -> dict:
     print(f"  全体の索引作成 {statistics.median(full):.1f} s", file=sys.stderr)
 
     reindex = []
-    page = next(iter(sorted((corpus / "cases").glob("synth-*.md"))))
+    page = next(iter(sorted((corpus / "cases").glob("*-synth*.md"))))
     for i in range(5):
         with page.open("a", encoding="utf-8") as f:
             f.write(f"\n追記 {i} 回目。\n")

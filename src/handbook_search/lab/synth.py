@@ -14,21 +14,7 @@ from pathlib import Path
 
 from handbook_search.model.corpus import load_corpus
 from handbook_search.model.rules import CASE_SECTIONS
-from handbook_search.model.vocab import BUREAUS, PREFECTURES, THEMES
-
-# Which 厚生局 covers which prefecture (for valid front matter).
-_BUREAU_OF = {
-    "北海道厚生局": PREFECTURES[:1],
-    "東北厚生局": PREFECTURES[1:7],
-    "関東信越厚生局": PREFECTURES[7:15] + PREFECTURES[18:20],
-    "東海北陸厚生局": PREFECTURES[15:17] + PREFECTURES[20:24],
-    "近畿厚生局": PREFECTURES[17:18] + PREFECTURES[24:30],
-    "中国四国厚生局": PREFECTURES[30:35],
-    "四国厚生支局": PREFECTURES[35:39],
-    "九州厚生局": PREFECTURES[39:],
-}
-BUREAU = {p: b for b, ps in _BUREAU_OF.items() for p in ps}
-assert set(BUREAU.values()) <= set(BUREAUS)
+from handbook_search.model.vocab import BUREAU_OF_PREFECTURE, PREFECTURE_ROMAJI, PREFECTURES, THEMES
 
 _PLACE = re.compile(r"(北海道|東京都|(?:京都|大阪)府|\S{2,3}県)\s*\|?\s*(\S{1,5}?[市町村])\b")
 
@@ -100,7 +86,7 @@ kind: case
 title: {title}
 municipality: {name}
 prefecture: {pref}
-bureau: {BUREAU[pref]}
+bureau: {BUREAU_OF_PREFECTURE[pref]}
 fiscal_year: {year}
 themes: {themes}
 summary: 合成した事例（ベンチマーク用）
@@ -112,5 +98,7 @@ sources:
 # {title}
 
 """ + "\n".join(body)
-        (dest / "cases" / f"synth-{i:05d}.md").write_text(text, encoding="utf-8")
+        (dest / "cases" / f"{PREFECTURE_ROMAJI[pref]}-synth{i:05d}-{year}.md").write_text(
+            text, encoding="utf-8"
+        )
     return dest

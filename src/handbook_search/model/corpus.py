@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from handbook_search.model.page import Page, Problem, parse_page, shown_path
@@ -43,8 +43,9 @@ def corpus_files(root: Path) -> list[Path]:
 @dataclass
 class Corpus:
     root: Path
-    pages: list[Page]
+    pages: list[Page]  # each identity once: a duplicate case is not indexed or listed twice
     problems: list[Problem]
+    duplicates: list[Page] = field(default_factory=list)  # left out of `pages`, reported
 
     def by_kind(self, kind: str) -> list[Page]:
         return [p for p in self.pages if p.kind == kind]
@@ -69,7 +70,7 @@ class Corpus:
 
 def load_corpus(root: Path) -> Corpus:
     """Parse every page under `root` and apply the per-page and cross-page rules."""
-    from handbook_search.model.rules import check_corpus, check_page
+    from handbook_search.model.rules import check_corpus, check_page, without_duplicates
     from handbook_search.model.safety import tree_problems
 
     root = Path(root)
@@ -83,4 +84,5 @@ def load_corpus(root: Path) -> Corpus:
             problems += check_page(page, shown)
     problems += check_corpus(pages, root)
     problems += [Problem(shown_path(p), 1, msg) for p, msg in tree_problems(root)]
-    return Corpus(root, pages, sorted(set(problems)))
+    pages, duplicates = without_duplicates(pages)
+    return Corpus(root, pages, sorted(set(problems)), duplicates)

@@ -25,6 +25,9 @@ if TYPE_CHECKING:  # pydantic and yaml are imported only when a page is parsed (
 HEADING_ANCHOR_LEVEL = 3
 
 # Directives whose body is prose to index; other directives are generated or code.
+# Directives whose argument is a file next to the page (checked to exist, like links).
+FILE_DIRECTIVES = {"image", "figure"}
+
 PROSE_DIRECTIVES = {"note", "tip", "important", "warning", "caution", "admonition", "attention"}
 
 
@@ -38,6 +41,20 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.message}"
+
+    def annotation(self) -> str:
+        """The problem as a GitHub Actions workflow command, shown on the pull request's diff.
+
+        >>> print(Problem("corpus/cases/a.md", 7, "50% の値: 2024").annotation())
+        ::error file=corpus/cases/a.md,line=7,title=handbook-search validate::50%25 の値: 2024
+        """
+
+        def esc(text: str, prop: bool = False) -> str:
+            text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+            return text.replace(":", "%3A").replace(",", "%2C") if prop else text
+
+        where = f"file={esc(self.path, True)},line={max(self.line, 1)}"
+        return f"::error {where},title=handbook-search validate::{esc(self.message)}"
 
 
 @dataclass
@@ -202,6 +219,8 @@ def _blocks(tokens, line_offset: int = 0) -> Iterator[tuple[str, Any, int]]:
             for child in tok.children or []:
                 if child.type == "link_open":
                     yield "link", child.attrs.get("href", ""), line
+                elif child.type == "image":
+                    yield "link", child.attrs.get("src", ""), line
             cell = False
         elif tok.type == "fence":
             name = _directive(tok.info)
@@ -209,6 +228,8 @@ def _blocks(tokens, line_offset: int = 0) -> Iterator[tuple[str, Any, int]]:
                 yield "text", tok.content, line
                 continue
             yield "directive", name, line
+            if name in FILE_DIRECTIVES:
+                yield "link", tok.info.strip()[len(name) + 2 :].strip(), line
             if name == "glossary":
                 yield "text", tok.content, line
             elif name in PROSE_DIRECTIVES:
@@ -261,6 +282,37 @@ def _duplicate_keys(node: yaml.Node | None, base: int) -> Iterator[tuple[str, in
             yield from _duplicate_keys(item, base)
 
 
+# PyYAML's problems as a contributor can act on them (first match wins).
+_YAML_PROBLEMS = (
+    ("found character '\\t'", "タブ文字は使えません。空白で字下げしてください"),
+    ("mapping values are not allowed", "ここには「: 」を書けません。字下げがずれていないか、"
+     "値に「: 」を含むなら値全体を \"…\" で囲んでください"),
+    ("expected ',' or ']'", "「[」に対応する「]」がありません"),
+    ("expected ',' or '}'", "「{」に対応する「}」がありません"),
+    ("expected <block end>", "字下げがそろっていません（同じ階層の行は同じ数の空白で始めてください）"),
+    ("could not find expected ':'", "「キー: 値」の「:」がありません"),
+    ("found undefined alias", "「*」で始まる値は使えません。文字列なら \"…\" で囲んでください"),
+    ("that cannot start any token", "値の先頭に置けない記号があります。値全体を \"…\" で囲んでください"),
+)  # fmt: skip
+
+
+def yaml_error(exc: Exception) -> str:
+    """A PyYAML error in Japanese (the original text when we have no translation).
+
+    >>> import yaml
+    >>> try:
+    ...     yaml.safe_load("kind: case\\n\\ttitle: x")
+    ... except yaml.YAMLError as e:
+    ...     print(yaml_error(e))
+    タブ文字は使えません。空白で字下げしてください
+    """
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context = getattr(exc, "context", None) or ""
+    if "quoted scalar" in context:
+        return "引用符（\" または '）が閉じていません"
+    return next((ja for en, ja in _YAML_PROBLEMS if en in problem), problem)
+
+
 def read_front_matter(text: str, shown: str) -> tuple[Any, list[Problem], yaml.Node | None, int]:
     """Parse the YAML front matter of `text`. Returns (data, problems, yaml node, base line)."""
     import yaml
@@ -268,7 +320,10 @@ def read_front_matter(text: str, shown: str) -> tuple[Any, list[Problem], yaml.N
     tokens = markdown_parser().parse(text)
     raw, start = _front_matter(tokens)
     if raw is None:
-        msg = "フロントマター（先頭の --- で囲まれた YAML）がありません"
+        if text.lstrip("\ufeff").split("\n", 1)[0].rstrip() == "---":
+            msg = "フロントマターが閉じていません（YAML の終わりに --- だけの行を置いてください）"
+        else:
+            msg = "フロントマター（先頭の --- で囲まれた YAML）がありません"
         return None, [Problem(shown, 1, msg)], None, 0
     base = start + 2  # the YAML starts on the line after the opening ---, 1-based
     try:
@@ -277,10 +332,9 @@ def read_front_matter(text: str, shown: str) -> tuple[Any, list[Problem], yaml.N
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = base + mark.line if mark else base
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         return (
             None,
-            [Problem(shown, line, f"フロントマターの YAML を読めません: {problem}")],
+            [Problem(shown, line, f"フロントマターの YAML を読めません: {yaml_error(exc)}")],
             None,
             0,
         )

@@ -9,12 +9,23 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import unicodedata
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
-from handbook_search.model.vocab import BUREAUS, KINDS, PREFECTURES, THEMES, did_you_mean
+from handbook_search.model.vocab import (
+    BUREAU_OF_PREFECTURE,
+    BUREAUS,
+    KINDS,
+    MUNICIPALITY_SUFFIXES,
+    PREFECTURES,
+    THEMES,
+    did_you_mean,
+    parse_year,
+    wareki,
+)
 
 ThemeNo = Annotated[int, Field(ge=1, le=len(THEMES))]
 Loc = tuple[str | int, ...]
@@ -127,10 +138,30 @@ MODELS: dict[str, type[_Meta]] = {
 _INT_HINT = {"fiscal_year": "整数（西暦）", "population": "整数（人）"}
 
 
+def field_name(loc: Loc) -> str:
+    """A field's place as users count it: list items from 1.
+
+    >>> field_name(("themes", 1)), field_name(("sources", 0, "date"))
+    ('themes の 2 番目', 'sources の 1 番目の date')
+    """
+    out = str(loc[0]) if loc else ""
+    for part in loc[1:]:
+        out += f" の {part + 1} 番目" if isinstance(part, int) else f"の {part}"
+    return out
+
+
+def year_hint(value: Any) -> str:
+    """'（2024 と書いてください）' for a year written as 令和6年度, R6, ２０２４ …; else ''."""
+    try:
+        return f"（{parse_year(value)} と書いてください）" if isinstance(value, str) else ""
+    except ValueError:
+        return ""
+
+
 def _message(err: dict[str, Any], kind: str) -> str:
     """A Japanese message for one pydantic error."""
     loc = err["loc"]
-    field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
+    field = field_name(loc)
     top = str(loc[0]) if loc else ""
     typ, value = err["type"], err.get("input")
     if typ == "missing":
@@ -147,7 +178,8 @@ def _message(err: dict[str, Any], kind: str) -> str:
         what = _INT_HINT.get(top, "整数")
         if top == "fiscal_year" and isinstance(value, int):
             return f"fiscal_year は西暦の年で指定してください（令和6年度 → 2024）: {show(value)}"
-        return f"{field} は{what}で指定してください: {show(value)}"
+        hint = year_hint(value) if top == "fiscal_year" else ""
+        return f"{field} は{what}で指定してください: {show(value)}{hint}"
     if typ in ("float_type", "float_parsing"):
         return f"{field} は数値で指定してください: {show(value)}"
     if typ == "string_type":
@@ -169,8 +201,69 @@ def _message(err: dict[str, Any], kind: str) -> str:
     return f"{field} の値が正しくありません: {show(value)}（{err['msg']}）"
 
 
+_YEAR_IN_TITLE = re.compile(r"(?:令和|平成|R|H)(?:\d{1,2}|元)年度?|\d{4}年度")
+
+
+def case_consistency(data: dict[str, Any]) -> list[tuple[Loc, str]]:
+    """What must agree between a case's fields: 厚生局 and prefecture, title and municipality,
+    title and fiscal year. Runs on the raw front matter, so it speaks even when other fields
+    are wrong; a field with a bad value is left to its own message."""
+    out: list[tuple[Loc, str]] = []
+    pref, bureau = data.get("prefecture"), data.get("bureau")
+    expected = BUREAU_OF_PREFECTURE.get(pref) if isinstance(pref, str) else None
+    if expected and isinstance(bureau, str) and bureau in BUREAUS and bureau != expected:
+        out.append(
+            (
+                ("bureau",),
+                f"bureau「{bureau}」は{pref}の担当ではありません。"
+                f"{pref}の厚生局は「{expected}」です",
+            )
+        )
+    title, name = data.get("title"), data.get("municipality")
+    if not isinstance(title, str) or not title:
+        return out
+    title_n = unicodedata.normalize("NFKC", title)
+    if isinstance(name, str) and name:
+        stem, suffix = name[:-1], name[-1]
+        if name not in title_n:
+            other = next(
+                (
+                    stem + s
+                    for s in MUNICIPALITY_SUFFIXES
+                    if s != suffix and stem and stem + s in title_n
+                ),
+                None,
+            )
+            if suffix in MUNICIPALITY_SUFFIXES and other:
+                msg = (
+                    f"municipality「{name}」と title の「{other}」で市・町・村が違います"
+                    "（どちらかに合わせてください）"
+                )
+                out.append((("municipality",), msg))
+            else:
+                where = pref if pref in PREFECTURES else "都道府県"
+                msg = f"title に自治体名「{name}」がありません（例: {name}（{where}）令和6年度 ― 取組）"
+                out.append((("title",), msg))
+    year = data.get("fiscal_year")
+    if isinstance(year, int) and not isinstance(year, bool):
+        for written in _YEAR_IN_TITLE.findall(title_n):
+            try:
+                said = parse_year(written)
+            except ValueError:
+                continue
+            if said != year:
+                msg = (
+                    f"title の年度「{written}」が fiscal_year {year}（{wareki(year)}）と"
+                    "一致しません"
+                )
+                out.append((("title",), msg))
+                break
+    return out
+
+
 def check_meta(data: Any) -> tuple[Meta | None, list[tuple[Loc, str]]]:
-    """Validate front matter. Returns (model, []) or (None, [(loc, message), …])."""
+    """Validate front matter. Returns (model, problems): the model is None when a field is
+    wrong; a valid model can still come with problems of consistency between fields."""
     if not isinstance(data, dict):
         return None, [((), "フロントマターは「キー: 値」の形式で書いてください")]
     kind = data.get("kind")
@@ -179,7 +272,9 @@ def check_meta(data: Any) -> tuple[Meta | None, list[tuple[Loc, str]]]:
     if kind not in MODELS:
         choices = ", ".join(MODELS)
         return None, [(("kind",), f"kind が不明です: {show(kind)}（{choices} のいずれか）")]
+    extra = case_consistency(data) if kind == "case" else []
     try:
-        return MODELS[kind].model_validate(data), []
+        return MODELS[kind].model_validate(data), extra
     except ValidationError as exc:
-        return None, [(err["loc"], _message(err, kind)) for err in exc.errors(include_url=False)]
+        errors = [(err["loc"], _message(err, kind)) for err in exc.errors(include_url=False)]
+        return None, errors + extra

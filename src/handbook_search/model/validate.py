@@ -44,7 +44,7 @@ def validate_paths(paths: list[Path], root: Path) -> tuple[int, list[Problem]]:
             problems.append(Problem(shown_path(p), 0, "ファイルまたはフォルダがありません"))
     wanted = {Path(os.path.realpath(f)) for f in files}
     corpus = load_corpus(root) if Path(root).is_dir() else None
-    pages = {pg.path: pg for pg in (corpus.pages if corpus else [])}
+    pages = {pg.path: pg for pg in (corpus.pages + corpus.duplicates if corpus else [])}
     for path in files:
         shown = shown_path(path)
         if corpus and Path(os.path.realpath(path)) in pages:

@@ -55,6 +55,45 @@ BUREAUS: tuple[str, ...] = (
 )
 
 
+# Romaji of each prefecture, without the 都/道/府/県 suffix, for ASCII file names.
+PREFECTURE_ROMAJI: dict[str, str] = dict(zip(PREFECTURES, (
+    "hokkaido", "aomori", "iwate", "miyagi", "akita", "yamagata", "fukushima",
+    "ibaraki", "tochigi", "gunma", "saitama", "chiba", "tokyo", "kanagawa",
+    "niigata", "toyama", "ishikawa", "fukui", "yamanashi", "nagano", "gifu",
+    "shizuoka", "aichi", "mie", "shiga", "kyoto", "osaka", "hyogo",
+    "nara", "wakayama", "tottori", "shimane", "okayama", "hiroshima", "yamaguchi",
+    "tokushima", "kagawa", "ehime", "kochi", "fukuoka", "saga", "nagasaki",
+    "kumamoto", "oita", "miyazaki", "kagoshima", "okinawa",
+), strict=True))  # fmt: skip
+
+# Which 地方厚生（支）局 covers which prefecture (the 厚生局名 / 都道府県名 columns of the
+# 加速化事業's list of target municipalities agree: 福井県 → 近畿, 徳島県・香川県・高知県 → 四国).
+_PREFECTURES_OF_BUREAU: dict[str, tuple[str, ...]] = {
+    "北海道厚生局": PREFECTURES[:1],
+    "東北厚生局": PREFECTURES[1:7],
+    "関東信越厚生局": PREFECTURES[7:15] + PREFECTURES[18:20],
+    "東海北陸厚生局": PREFECTURES[15:17] + PREFECTURES[20:24],
+    "近畿厚生局": PREFECTURES[17:18] + PREFECTURES[24:30],
+    "中国四国厚生局": PREFECTURES[30:35],
+    "四国厚生支局": PREFECTURES[35:39],
+    "九州厚生局": PREFECTURES[39:],
+}
+BUREAU_OF_PREFECTURE: dict[str, str] = {
+    p: b for b, ps in _PREFECTURES_OF_BUREAU.items() for p in ps
+}
+
+MUNICIPALITY_SUFFIXES = ("市", "町", "村")
+
+
+def bureau_of(prefecture: str) -> str:
+    """The 厚生局 that covers a prefecture.
+
+    >>> bureau_of("長野県"), bureau_of("福井県"), bureau_of("高知県")
+    ('関東信越厚生局', '近畿厚生局', '四国厚生支局')
+    """
+    return BUREAU_OF_PREFECTURE[prefecture]
+
+
 def prefecture_order(name: str | None) -> int:
     """Sort key for prefectures (JIS order; unknown last)."""
     try:

@@ -414,6 +414,24 @@ def snippet(
 
 
 # -- the engine --------------------------------------------------------------------------
+def one_per_case(hits: list[Hit]) -> list[Hit]:
+    """A case filed twice (same prefecture, municipality, year: the validator reports it) is
+    shown once, from the file that comes first by path, as the site lists it."""
+    first: dict[tuple, Hit] = {}
+    for hit in hits:
+        r = hit.record
+        if r["kind"] == "case":
+            key = (r["prefecture"], r["municipality"], r["fiscal_year"])
+            if key not in first or r["path"] < first[key].record["path"]:
+                first[key] = hit
+    return [
+        h
+        for h in hits
+        if h.record["kind"] != "case"
+        or first[(h.record["prefecture"], h.record["municipality"], h.record["fiscal_year"])] is h
+    ]
+
+
 class Engine:
     """Search over one corpus with its index folder.
 
@@ -511,6 +529,9 @@ class Engine:
             record = hit["data"]
             section, spans = best_section(record, terms)
             hits.append(Hit(record, hit.score, section, snippet(section["text"], spans)))
+        shown = one_per_case(hits)
+        total = len(results) - (len(hits) - len(shown))
+        hits = shown
         notices = list(parsed.notices)
         if mode == "or":
             notices.append(
@@ -518,4 +539,4 @@ class Engine:
             )
         elapsed = (time.perf_counter() - start) * 1000
         self._words.save()
-        return Result(text, len(results), elapsed, hits, mode, notices)
+        return Result(text, total, elapsed, hits, mode, notices)

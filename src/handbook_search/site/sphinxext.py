@@ -3,6 +3,8 @@
 - a metadata box at the top of every case page (自治体, 都道府県, 厚生局, 年度, テーマ …);
 - ``{case-list}``: the table of all cases; ``{theme-cases}``: the cases tagged with the
   current theme page's number; ``{theme-list}``: the 10 themes.
+- site pages whose text is a repository file (``handbook_shared_pages``: the contributors' guide
+  is CONTRIBUTING.md);
 - corpus problems (the validator's rules) are Sphinx warnings, so ``-W`` fails the build;
 - the site search: ``_static/handbook-search-index.js`` (searchindex.py) for the search page of
   docs/_templates/search.html (``-D handbook_site_search=0`` keeps Sphinx's own search page).
@@ -253,6 +255,16 @@ def _write_search_index(app: Sphinx, exception) -> None:
         write_index(corpus_of(app), static, app.handbook_search_digest)  # type: ignore[attr-defined]
 
 
+def _shared_page(app: Sphinx, docname: str, source: list[str]) -> None:
+    """A site page whose text is a file of the repository (config `handbook_shared_pages`,
+    e.g. docs/contributing ← CONTRIBUTING.md): one text, read by trusted code at build time."""
+    name = app.config.handbook_shared_pages.get(docname)
+    if name:
+        path = Path(app.srcdir) / name
+        app.env.note_dependency(str(path))
+        source[0] = path.read_text(encoding="utf-8")
+
+
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _add_static)
     app.add_config_value("handbook_corpus_dir", "", "env", types=[str])
@@ -261,6 +273,8 @@ def setup(app: Sphinx) -> dict:
     # build's own defence (site/safety.py, always on) publishes nothing unsafe by itself.
     app.add_config_value("handbook_validate", True, "env", types=[bool])
     safety.setup(app)
+    app.add_config_value("handbook_shared_pages", {}, "env", types=[dict])
+    app.connect("source-read", _shared_page)
     app.connect("builder-inited", _search_digest, priority=600)  # after _load
     app.connect("html-page-context", _search_context)
     app.connect("build-finished", _write_search_index)
