@@ -1,8 +1,13 @@
 """Sphinx glue: everything generated from page metadata.
 
 - a metadata box at the top of every case page (自治体, 都道府県, 厚生局, 年度, テーマ …);
-- ``{case-list}``: the table of all cases; ``{theme-cases}``: the cases tagged with the
-  current theme page's number; ``{theme-list}``: the 10 themes.
+- ``{case-list}``: the cases by 年度 and 都道府県 (counts), each 年度 linking to its own list page
+  ``docs/cases/<year>.html`` (generated from metadata, template ``handbook-cases-year.html``);
+  ``{recent-cases}``: the newest few; ``{theme-cases}``: the cases tagged with the current theme
+  page's number; ``{theme-list}``: the 10 themes.
+- navigation that does not grow with the corpus: case pages are in no toctree (furo renders the
+  whole toctree on every page, so listing 1,000 cases there costs O(N²)); they are marked orphan
+  so that ``-W`` does not warn, and are reached from the lists above and from search.
 - corpus problems (the validator's rules) are Sphinx warnings, so ``-W`` fails the build;
 - the site search: ``_static/handbook-search-index.js`` (searchindex.py) for the search page of
   docs/_templates/search.html (``-D handbook_site_search=0`` keeps Sphinx's own search page).
@@ -146,26 +151,70 @@ class _ListingDirective(SphinxDirective):
         raise NotImplementedError
 
 
+YEAR_PAGE = "docs/cases/{year}"  # one generated list page per 年度
+YEAR_TEMPLATE = "handbook-cases-year.html"
+
+
+def by_year(corpus: Corpus) -> dict[int, list[Page]]:
+    """Cases per 年度, newest first; within a year north to south (Corpus.cases' order)."""
+    years: dict[int, list[Page]] = {}
+    for p in corpus.cases():
+        years.setdefault(p.meta.fiscal_year, []).append(p)
+    return years
+
+
+def year_label(year: int) -> str:
+    return f"{wareki(year)}（{year}年度）"
+
+
 class CaseList(_ListingDirective):
-    """All cases: newest year first, then prefectures north to south."""
+    """The cases by 年度 (newest first): how many, from which 都道府県 (north to south), and a
+    link to the year's own list page. Its size grows with the years, not with the cases."""
 
     def nodes(self, corpus: Corpus) -> list[nodes.Node]:
         here = self.env.docname
-        rows = [
-            [
-                f"{wareki(p.meta.fiscal_year)}（{p.meta.fiscal_year}）",
-                [doc_link(p.docname, p.meta.municipality, here)],
-                p.meta.prefecture,
-                p.meta.bureau,
-                theme_links(corpus, p.meta.themes, here),
-                p.meta.summary or "",
-            ]
-            for p in corpus.cases()
-        ]
-        if not rows:
+        years = by_year(corpus)
+        if not years:
             return [_para("事例はまだありません。")]
-        headers = ["年度", "自治体", "都道府県", "厚生局", "テーマ", "概要"]
-        return [_table(headers, rows, ["handbook-case-list"])]
+        rows: list[list[list[nodes.Node] | str]] = []
+        for year, cases in years.items():
+            uri = self.env.app.builder.get_relative_uri(here, YEAR_PAGE.format(year=year))
+            link = nodes.reference("", year_label(year), refuri=uri, internal=True)
+            counts: dict[str, int] = {}
+            for p in cases:
+                counts[p.meta.prefecture] = counts.get(p.meta.prefecture, 0) + 1
+            places = "、".join(f"{pref} {n}" for pref, n in counts.items())
+            rows.append([[link], f"{len(cases)} 件", places])
+        return [_table(["年度", "事例", "都道府県（件数）"], rows, ["handbook-case-list"])]
+
+
+def case_item(p: Page, here: str) -> nodes.list_item:
+    m = p.meta
+    label = f"{m.municipality}（{m.prefecture}）{wareki(m.fiscal_year)}"
+    item = _para(doc_link(p.docname, label, here))
+    if m.summary:
+        item += nodes.Text(f" ― {m.summary}")
+    return nodes.list_item("", item)
+
+
+class RecentCases(_ListingDirective):
+    """The newest cases (default 5; the argument says how many) and a link to the case list."""
+
+    optional_arguments = 1
+
+    def nodes(self, corpus: Corpus) -> list[nodes.Node]:
+        here = self.env.docname
+        count = int(self.arguments[0]) if self.arguments else 5
+        cases = corpus.cases()
+        if not cases:
+            return [_para("事例はまだありません。")]
+        items = nodes.bullet_list(classes=["handbook-recent-cases"])
+        for p in cases[:count]:
+            items += case_item(p, here)
+        more = _para(
+            doc_link("docs/cases", f"すべての事例（{len(cases)} 件）を年度・都道府県別に見る", here)
+        )
+        return [items, more]
 
 
 class ThemeCases(_ListingDirective):
@@ -185,12 +234,7 @@ class ThemeCases(_ListingDirective):
             return [_para("このテーマの事例はまだ登録されていません。")]
         items = nodes.bullet_list(classes=["handbook-theme-cases"])
         for p in cases:
-            m = p.meta
-            label = f"{m.municipality}（{m.prefecture}）{wareki(m.fiscal_year)}"
-            item = _para(doc_link(p.docname, label, here))
-            if m.summary:
-                item += nodes.Text(f" ― {m.summary}")
-            items += nodes.list_item("", item)
+            items += case_item(p, here)
         return [items]
 
 
@@ -206,6 +250,40 @@ class ThemeList(_ListingDirective):
             para += nodes.Text(f"（事例 {count} 件）" if count else "")
             items += nodes.list_item("", para)
         return [items]
+
+
+def _mark_orphan(app: Sphinx, doctree: nodes.document) -> None:
+    """Case pages are in no toctree (see the module docstring): no -W warning for that."""
+    docname = app.env.docname
+    if any(p.docname == docname for p in corpus_of(app).by_kind("case")):
+        app.env.metadata[docname]["orphan"] = True
+
+
+def _year_pages(app: Sphinx):
+    """html-collect-pages: one list page per 年度, its cases grouped by 都道府県."""
+    corpus = corpus_of(app)
+    years = by_year(corpus)
+    nav = [(y, YEAR_PAGE.format(year=y), year_label(y), len(c)) for y, c in years.items()]
+    for year, cases in years.items():
+        groups: dict[str, list[dict]] = {}
+        for p in cases:
+            m = p.meta
+            themes = [
+                (n, THEMES[n], t.docname if (t := corpus.theme_page(n)) else None) for n in m.themes
+            ]
+            groups.setdefault(m.prefecture, []).append(
+                {"docname": p.docname, "municipality": m.municipality, "themes": themes,
+                 "summary": m.summary or ""}
+            )  # fmt: skip
+        context = {
+            "title": f"{year_label(year)}の事例",
+            "handbook_year": year_label(year),
+            "handbook_count": len(cases),
+            "handbook_groups": list(groups.items()),
+            "handbook_years": nav,
+            "handbook_current": YEAR_PAGE.format(year=year),
+        }
+        yield YEAR_PAGE.format(year=year), context, YEAR_TEMPLATE
 
 
 def _init_env(app: Sphinx, env, docnames) -> None:
@@ -230,6 +308,7 @@ def _merge(app: Sphinx, env, docnames, other) -> None:
 
 def _add_static(app: Sphinx, config) -> None:
     config.html_static_path.append(str(Path(__file__).parent / "static"))
+    config.templates_path.append(str(Path(__file__).parent / "templates"))
 
 
 def _search_context(app: Sphinx, pagename, templatename, context, doctree) -> None:
@@ -240,6 +319,18 @@ def _search_context(app: Sphinx, pagename, templatename, context, doctree) -> No
 
 def _search_digest(app: Sphinx) -> None:
     from handbook_search.site.searchindex import source_digest
+
+    if app.config.handbook_site_search and app.builder.format == "html":
+        # Sphinx's own index (TinySegmenter over every page: a third of a 1,000-case build) is
+        # not used by our search page; searchindex.js keeps the page titles only.
+        from sphinx.util.docutils import new_document
+
+        index_page = app.builder.index_page
+
+        def titles_only(pagename: str, doctree, title: str) -> None:
+            index_page(pagename, new_document(""), title)
+
+        app.builder.index_page = titles_only  # type: ignore[method-assign]
 
     app.handbook_search_digest = source_digest(corpus_of(app).root)  # type: ignore[attr-defined]
 
@@ -265,7 +356,10 @@ def setup(app: Sphinx) -> dict:
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)
     app.connect("doctree-read", _insert_case_box)
+    app.connect("doctree-read", _mark_orphan)
+    app.connect("html-collect-pages", _year_pages)
     app.add_directive("case-list", CaseList)
+    app.add_directive("recent-cases", RecentCases)
     app.add_directive("theme-cases", ThemeCases)
     app.add_directive("theme-list", ThemeList)
     app.add_css_file("handbook.css")
