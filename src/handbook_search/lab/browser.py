@@ -120,6 +120,8 @@ def results(session) -> list[dict]:
           kind: li.dataset.kind,
           theme: li.dataset.theme ? Number(li.dataset.theme) : null,
           municipality: li.dataset.municipality || null,
+          prefecture: li.dataset.prefecture || null,
+          year: li.dataset.year ? Number(li.dataset.year) : null,
           title: li.querySelector('.hs-title').textContent,
           href: li.querySelector('.hs-title').href,
           meta: li.querySelector('.hs-meta').textContent,

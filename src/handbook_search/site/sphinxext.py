@@ -27,7 +27,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from handbook_search.model.corpus import Corpus, load_corpus
 from handbook_search.model.page import Page
-from handbook_search.model.vocab import THEMES, wareki
+from handbook_search.model.vocab import THEMES, prefecture_order, wareki
 
 logger = logging.getLogger(__name__)
 
@@ -315,6 +315,12 @@ def _search_context(app: Sphinx, pagename, templatename, context, doctree) -> No
     context["handbook_site_search"] = app.config.handbook_site_search
     context["handbook_search_digest"] = getattr(app, "handbook_search_digest", "")
     context["handbook_themes"] = list(THEMES.items())
+    if pagename == "search":  # the filters offer what the cases have
+        cases = corpus_of(app).cases()
+        context["handbook_prefectures"] = list(dict.fromkeys(p.meta.prefecture for p in sorted(
+            cases, key=lambda p: prefecture_order(p.meta.prefecture))))  # fmt: skip
+        years = sorted({p.meta.fiscal_year for p in cases}, reverse=True)
+        context["handbook_years"] = [(y, year_label(y)) for y in years]
 
 
 def _search_digest(app: Sphinx) -> None:
@@ -340,7 +346,8 @@ def _write_search_index(app: Sphinx, exception) -> None:
         from handbook_search.site.searchindex import write_index
 
         static = Path(app.outdir) / "_static"
-        write_index(corpus_of(app), static, app.handbook_search_digest)  # type: ignore[attr-defined]
+        digest = app.handbook_search_digest  # type: ignore[attr-defined]
+        write_index(corpus_of(app), static, digest, cache_dir=Path(app.doctreedir))
 
 
 def setup(app: Sphinx) -> dict:
