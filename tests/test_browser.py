@@ -343,7 +343,7 @@ def test_a_synonym_of_several_words_matches_as_a_phrase(browser, site_url, cli_e
 
     _, found = page_search(browser, site_url, "ｻｰﾋﾞｽＢ")
     cli = cli_engine.query("ｻｰﾋﾞｽＢ", limit=100, notify=lambda m: None)
-    assert {r["url"] for r in found} == {h.record["url"] for h in cli.hits}
+    assert [r["url"] for r in found] == [h.record["url"] for h in cli.hits][: len(found)]
     for hit in cli.hits:
         assert SERVICE_B.search(folded_text(hit.record)), hit.record["title"]
     for r in found:

@@ -337,7 +337,7 @@ def site_report(info: dict, sites: list[dict]) -> list[str]:
         "## サイト（`make html`）と検索ページ",
         "",
         f"{info['date']} に測定（{info['cpu']}、{info['cores']} コア）。`make html` と同じ "
-        f"`sphinx-build {' '.join(SPHINX_JOBS)} -W` で、docs/ と合成の事例 N 件（と実際のページ）を作りました。"
+        f"`sphinx-build {' '.join([*SPHINX_JOBS, '-W'])}` で、docs/ と合成の事例 N 件（と実際のページ）を作りました。"
         "検索の転送量は、判定付きクエリごとに `search.html?q=…` を新しく開いて読み込まれたすべての"
         "ファイル（Performance API）の gzip 後の大きさの合計、検索時間はシャードを読み込んだ後の"
         "検索処理（ページ内の計測）です。",
@@ -550,6 +550,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         sizes = [int(x) for x in args.sizes.split(",") if x]
         info, results = machine(), []
+        if args.merge and old and not sizes:  # the search rows keep their own date and machine
+            info = old["machine"]
         with tempfile.TemporaryDirectory(prefix="handbook-bench-") as tmp:
             work = Path(tmp)
             for n in sizes:

@@ -271,7 +271,7 @@ def build_index(
         for term, fields in analysis["tf"].items():
             postings[term] += [p_id, *fields]
         for term, found in analysis["positions"].items():
-            where[term] += [p_id, len(found), *found]
+            where[term] += [p_id, len(found), *_deltas(found)]
         for merged, found in (
             (b.surfaces, analysis["surfaces"]),
             (b.spellings, analysis["spellings"]),
@@ -322,11 +322,27 @@ def build_index(
             ]
             for t in terms
         },
-        # term → [page, length, (field, count, position…)…]…: only phrases load these
+        # term → [page, length, (field, count, position deltas…)…]…: only phrases load these
         "positions": {t: where[t] for t in sorted(where, key=js_order)},
         "vocab": dict(sorted(vocab.items(), key=lambda kv: js_order(kv[0]))),
         "synonyms": groups,
     }
+
+
+def _deltas(found: list[int]) -> list[int]:
+    """[field, count, position…]… with each field's positions as differences from the one
+    before (smaller numbers: position shards are loaded for phrases and should be light).
+
+    >>> _deltas([3, 3, 10, 12, 40])
+    [3, 3, 10, 2, 28]
+    """
+    out, i = [], 0
+    while i < len(found):
+        field, count = found[i], found[i + 1]
+        where = found[i + 2 : i + 2 + count]
+        out += [field, count, *(b - a for a, b in zip([0, *where], where, strict=False))]
+        i += 2 + count
+    return out
 
 
 def js_order(text: str) -> bytes:
@@ -384,10 +400,11 @@ def _chunks(prefix: str, items: dict[str, Any], budget: int) -> tuple[list, dict
         chunk, size = {}, 0
 
     for key, value in items.items():
-        chunk[key] = value
-        size += len(key) + len(_dumps(value)) + 4
-        if size >= budget:
+        grows = len(key) + len(_dumps(value)) + 4
+        if chunk and size + grows > budget:  # a big entry starts a shard of its own
             flush()
+        chunk[key] = value
+        size += grows
     flush()
     return table, files
 

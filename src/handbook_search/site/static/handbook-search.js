@@ -23,7 +23,7 @@
 
   const MAX_QUERY_CHARS = 1000;
   const SNIPPET_CHARS = 110;
-  const PAGE_SIZE = 20; // results shown at once (their sections are loaded for the snippets)
+  const PAGE_SIZE = 10; // results shown at once (their sections are loaded for the snippets)
   const MAX_SPANS = 500; // hits collected per section text
   const MAX_MARKS = 24; // highlighted spans per snippet
   const PHRASE_GAP = "[ぁ-ゖ]{0,3}"; // what a snippet allows between a phrase's words (の …)
@@ -281,7 +281,8 @@
           while (j < i + 2 + len) {
             const f = flat[j];
             const count = flat[j + 1];
-            for (let k = 0; k < count; k++) fields[f].add(flat[j + 2 + k]);
+            let pos = 0; // stored as differences from the position before
+            for (let k = 0; k < count; k++) fields[f].add((pos += flat[j + 2 + k]));
             j += 2 + count;
           }
           byPage.set(p, fields);
