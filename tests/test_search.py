@@ -381,3 +381,12 @@ def test_a_synonym_of_several_words_is_a_phrase(engine):
         assert SERVICE_B.search(text), hit.record["title"]
         marks = {t for t, is_hit in hit.snippet if is_hit}
         assert not marks & {"よる", "支援", "住民", "より"}, marks  # no loose parts lit up
+
+
+def test_a_hit_on_a_glossary_term_links_to_that_term(engine):
+    from handbook_search.model.page import glossary_anchor
+
+    for term in ("基本チェックリスト", "事業対象者", "生活支援コーディネーター"):
+        hits = engine.query(term, Filters(kind="glossary"), notify=lambda m: None).hits
+        assert hits, term
+        assert hits[0].section["anchor"] == glossary_anchor(term), hits[0].section

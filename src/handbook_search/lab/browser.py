@@ -17,7 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 WAIT_SECONDS = 10  # the longest any page or search may take
-APT_PACKAGES = ("chromium", "chromium-driver", "fonts-noto-cjk")
+# poppler-utils: pdftotext reads the text layer of a page printed to PDF (tests/test_readers.py)
+APT_PACKAGES = ("chromium", "chromium-driver", "fonts-noto-cjk", "poppler-utils")
 CHROMIUM_ARGS = (
     "--headless=new",
     "--no-sandbox",

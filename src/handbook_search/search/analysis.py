@@ -103,6 +103,16 @@ def morphemes(text: str):
                 yield Morpheme(*m)
 
 
+def reading(text: str) -> str:
+    """How `text` is read, in katakana (Sudachi's reading; words it does not know as written).
+
+    >>> reading("総合事業")
+    'ソウゴウジギョウ'
+    """
+    tokenizer, mode = _sudachi()
+    return "".join(m.reading_form() or m.surface() for m in tokenizer.tokenize(text, mode.C))
+
+
 class SudachiTokenizer(Tokenizer):
     """Sudachi mode C morphemes as whoosh tokens (normalized form; `pos` and `parts` attached).
 

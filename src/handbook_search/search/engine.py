@@ -402,20 +402,25 @@ def highlight_phrases(query) -> list[tuple[str, ...]]:
 def best_section(
     record: dict, terms: set[str], phrases: list[tuple[str, ...]] = ()
 ) -> tuple[dict, list[tuple[int, int]]]:
-    """The section with the most distinct query terms and phrases (then the most hits) and its
-    hit spans.
+    """The section with the most distinct query terms and phrases (then one whose heading is
+    just the query's words, so a glossary term's own entry beats one that mentions it; then the
+    most hits) and its hit spans.
 
     The page's stored term → spellings map says what to look for; no analysis at query time."""
     spellings = {t: record["terms"][t] for t in terms if t in record["terms"]}
     patterns = [phrase_pattern([record["terms"].get(t, []) for t in seq]) for seq in phrases]
     patterns = [p for p in patterns if p is not None]
-    best, best_key, best_spans = record["sections"][0], (-1, -1, 0), []
+    best, best_key, best_spans = record["sections"][0], (-1, -1, -1, 0), []
     for i, sec in enumerate(record["sections"]):
         title, text = sec["title"], sec["text"]
         matched = [ss for ss in spellings.values() if any(x in text or x in title for x in ss)]
         found = [p for p in patterns if p.search(text) or p.search(title)]
-        spans = _spans(text, {x for ss in matched for x in ss}, found)
-        key = (len(matched) + len(found), len(spans), -i)
+        words = {x for ss in matched for x in ss}
+        # a section titled with just the query's words (a glossary entry); the first section's
+        # title is the page's: it names the page, not that section
+        in_title = int(i > 0 and _spans(title, words, found) == [(0, len(title))])
+        spans = _spans(text, words, found)
+        key = (len(matched) + len(found), in_title, len(spans), -i)
         if key > best_key:
             best, best_key, best_spans = sec, key, spans
     return best, best_spans

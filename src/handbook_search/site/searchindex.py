@@ -146,7 +146,8 @@ def analyze_page(page: Page) -> dict[str, Any]:
     for s_id, section in enumerate(page.sections):
         sections.append([section.title, section.anchor, section.text])
         field = TITLE if s_id == 0 else HEADINGS  # the first section's title is the page's
-        for f, text in ((field, section.title), (BODY, section.text)):
+        title = "" if section.term else section.title  # a glossary term is in its text
+        for f, text in ((field, title), (BODY, section.text)):
             counts, length = b.analyze(text)
             lengths[f] += length
             for term, n in counts.items():

@@ -1,6 +1,10 @@
 """Sphinx glue: everything generated from page metadata.
 
-- a metadata box at the top of every case page (自治体, 都道府県, 厚生局, 年度, テーマ …);
+- a metadata box at the top of every case page (自治体, 都道府県, 厚生局, 年度, テーマ …),
+  関連する事例 (model.related, once per build), links to the published 出典, and the theme
+  number in a theme page's title;
+- ``{case-explorer}``: 事例一覧's facets, sort and tile map (explorer.py, data in
+  ``_static/handbook-cases.js``);
 - ``{case-list}``: the cases by 年度 and 都道府県 (counts), each 年度 linking to its own list page
   ``docs/cases/<year>.html`` (generated from metadata, template ``handbook-cases-year.html``);
   ``{recent-cases}``: the newest few; ``{theme-cases}``: the cases tagged with the current theme
@@ -8,6 +12,7 @@
 - navigation that does not grow with the corpus: case pages are in no toctree (furo renders the
   whole toctree on every page, so listing 1,000 cases there costs O(N²)); they are marked orphan
   so that ``-W`` does not warn, and are reached from the lists above and from search.
+- the glossary's term anchors and 五十音 index (glossary.py);
 - corpus problems (the validator's rules) are Sphinx warnings, so ``-W`` fails the build;
 - the site search: ``_static/handbook-search-index.js`` (searchindex.py) for the search page of
   docs/_templates/search.html (``-D handbook_site_search=0`` keeps Sphinx's own search page).
@@ -17,6 +22,8 @@ It holds no logic of its own beyond turning the page model into docutils nodes.
 
 from __future__ import annotations
 
+import html
+import functools
 from pathlib import Path
 
 from docutils import nodes
@@ -27,7 +34,9 @@ from sphinx.util.docutils import SphinxDirective
 
 from handbook_search.model.corpus import Corpus, load_corpus
 from handbook_search.model.page import Page
+from handbook_search.model.related import related_cases
 from handbook_search.model.vocab import THEMES, prefecture_order, wareki
+from handbook_search.site import explorer, glossary, interface
 
 logger = logging.getLogger(__name__)
 
@@ -37,12 +46,20 @@ def corpus_of(app: Sphinx) -> Corpus:
 
 
 def case_of(app: Sphinx, docname: str) -> Page | None:
-    """The case page of `docname` (a dict made once: 1,000 lookups stay cheap)."""
-    cases = getattr(app, "handbook_cases", None)
-    if cases is None:
-        cases = {p.docname: p for p in corpus_of(app).by_kind("case")}
-        app.handbook_cases = cases  # type: ignore[attr-defined]
-    return cases.get(docname)
+    """The case page of `docname` (page_of's dict, made once: 1,000 lookups stay cheap)."""
+    page = page_of(app, docname)
+    return page if page is not None and page.kind == "case" else None
+
+
+@functools.cache
+def _model_digest() -> str:
+    """The page model's own code (what a parse depends on besides the file)."""
+    import hashlib
+
+    import handbook_search.model as model
+
+    folder = Path(model.__file__).parent
+    return hashlib.sha1(b"".join(f.read_bytes() for f in sorted(folder.glob("*.py")))).hexdigest()
 
 
 class _ParseCache:
@@ -65,7 +82,13 @@ class _ParseCache:
 
         from handbook_search.model.page import parse_page
 
-        key = (str(path), str(root), shown, hashlib.sha1(path.read_bytes()).hexdigest())
+        key = (
+            str(path),
+            str(root),
+            shown,
+            hashlib.sha1(path.read_bytes()).hexdigest(),
+            _model_digest(),  # a parse made by other model code is not reused
+        )
         found = self.known.get(key) or parse_page(path, root, shown)
         self.seen[key] = found
         return found
@@ -90,6 +113,13 @@ def _load(app: Sphinx) -> None:
     for problem in corpus.problems:
         logger.warning(str(problem), type="handbook", subtype="validate")
     app.handbook_corpus = corpus  # type: ignore[attr-defined]
+    app.handbook_pages = {p.docname: p for p in corpus.pages}  # type: ignore[attr-defined]
+    app.handbook_related = related_cases(corpus.cases())  # type: ignore[attr-defined]
+
+
+def page_of(app: Sphinx, docname: str) -> Page | None:
+    """The corpus page built as `docname` (None for the site's own pages in docs/)."""
+    return app.handbook_pages.get(docname)  # type: ignore[attr-defined]
 
 
 def doc_link(docname: str, text: str, refdoc: str) -> addnodes.pending_xref:
@@ -150,16 +180,83 @@ def case_box(corpus: Corpus, page: Page) -> nodes.container:
     return box
 
 
-def _insert_case_box(app: Sphinx, doctree: nodes.document) -> None:
-    docname = app.env.docname
-    page = case_of(app, docname)
+def _section(doctree: nodes.document, title: str) -> nodes.section | None:
+    """The page's section headed `title` (a ## of the page)."""
+    for section in doctree.findall(nodes.section):
+        if (
+            section.children
+            and isinstance(section[0], nodes.title)
+            and section[0].astext() == title
+        ):
+            return section
+    return None
+
+
+def source_links(page: Page) -> nodes.container | None:
+    """The sources that say where they are published, as links (front matter `url`)."""
+    linked = [s for s in page.meta.sources if s.url]
+    if not linked:
+        return None
+    box = nodes.container(classes=["handbook-source-links"])
+    box += nodes.rubric("", "資料の掲載ページ")
+    items = nodes.bullet_list()
+    for s in linked:
+        link = nodes.reference("", s.title, refuri=s.url, internal=False)
+        items += nodes.list_item("", _para(link, f"（{s.publisher}）"))
+    box += items
+    return box
+
+
+def _decorate_page(app: Sphinx, doctree: nodes.document) -> None:
+    """What a corpus page shows from its metadata: the case box under a case's title, the
+    theme number in a theme's title, links to the published sources under 出典."""
+    page = page_of(app, app.env.docname)
     if page is None:
         return
     section = next(iter(doctree.findall(nodes.section)), None)
     if section is None:
         return
     title_at = next((i for i, c in enumerate(section.children) if isinstance(c, nodes.title)), -1)
-    section.insert(title_at + 1, case_box(corpus_of(app), page))
+    if page.kind == "case":
+        section.insert(title_at + 1, case_box(corpus_of(app), page))
+    if page.kind == "theme" and title_at >= 0:  # 7 生活支援体制整備, as everywhere else
+        title = section[title_at]
+        title.insert(0, nodes.Text(f"{page.meta.theme} "))
+    links = source_links(page)
+    if links is not None:
+        (_section(doctree, "出典") or section).append(links)
+
+
+def _related_cases(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """関連する事例 at the end of a case's 関連テーマ section, from the list made once per
+    build (model.related); added when the page is written, so it is never stale."""
+    related = app.handbook_related.get(docname)  # type: ignore[attr-defined]
+    if not related:
+        return
+    box = nodes.container(classes=["handbook-related-cases"])
+    box += nodes.rubric("", "関連する事例")
+    items = nodes.bullet_list()
+    for r in related:
+        m = r.page.meta
+        uri = app.builder.get_relative_uri(docname, r.page.docname)
+        label = f"{m.municipality}（{m.prefecture}）{wareki(m.fiscal_year)}"
+        why = [f"テーマ {'・'.join(str(n) for n in r.themes)}"] if r.themes else []
+        why += ["同じ都道府県"] if r.same_prefecture else ["同じ厚生局"] if r.same_bureau else []
+        para = _para(nodes.reference("", label, refuri=uri, internal=True))
+        para += nodes.inline("", f"（{'、'.join(why)}）", classes=["handbook-related-why"])
+        if m.summary:
+            para += nodes.Text(f" ― {m.summary}")
+        items += nodes.list_item("", para)
+    box += items
+    (_section(doctree, "関連テーマ") or doctree).append(box)
+
+
+def _related_changed(app: Sphinx, env) -> list[str]:
+    """Case pages whose related cases changed since the last build are written again."""
+    now = {d: [r.page.docname for r in rs] for d, rs in app.handbook_related.items()}  # type: ignore[attr-defined]
+    before = getattr(env, "handbook_related", {})
+    env.handbook_related = now
+    return [d for d, rs in now.items() if before.get(d) != rs and d in env.all_docs]
 
 
 def _table(
@@ -263,6 +360,20 @@ class RecentCases(_ListingDirective):
             doc_link("docs/cases", f"すべての事例（{len(cases)} 件）を年度・都道府県別に見る", here)
         )
         return [items, more]
+
+
+class CaseExplorer(_ListingDirective):
+    """事例一覧's explorer (site/explorer.py): the tile map, and the place for the facets and
+    results that _static/handbook-explorer.js draws from _static/handbook-cases.js."""
+
+    def nodes(self, corpus: Corpus) -> list[nodes.Node]:
+        here = Path(self.env.app.builder.get_target_uri(self.env.docname)).name
+        box = nodes.container(ids=[explorer.EXPLORER_ID], classes=["handbook-explorer"])
+        box += _para(
+            "絞り込みと並べ替えには JavaScript が必要です。"
+            "JavaScript が使えないときは、下の年度ごとの一覧から探せます。"
+        )
+        return [explorer.map_nodes(corpus, here), box]
 
 
 class ThemeCases(_ListingDirective):
@@ -370,6 +481,35 @@ def _search_context(app: Sphinx, pagename, templatename, context, doctree) -> No
         context["handbook_years"] = [(y, year_label(y)) for y in years]
 
 
+def _page_context(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """The page's public URL (printed on paper) and its description (meta and OGP) from the
+    front matter's summary: the page's own words, not the first paragraph of its body."""
+    base = app.config.html_baseurl
+    context["handbook_page_url"] = (
+        base.rstrip("/") + "/" + app.builder.get_target_uri(pagename) if base else ""
+    )
+    page = page_of(app, pagename)
+    if page is not None and page.meta.summary:
+        summary = page.meta.summary
+        context["meta"] = {**(context.get("meta") or {}), "og:description": summary}
+        context["metatags"] = (
+            context.get("metatags", "")
+            + f'\n<meta name="description" content="{html.escape(summary)}" />'
+        )
+
+
+def _explorer_context(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """The explorer's two scripts are loaded only by the page that has {case-explorer}."""
+    context["handbook_explorer"] = doctree is not None and any(
+        explorer.EXPLORER_ID in n["ids"] for n in doctree.findall(nodes.container)
+    )
+
+
+def _write_explorer_data(app: Sphinx, exception) -> None:
+    if exception is None and app.builder.format == "html":
+        explorer.write_data(corpus_of(app), Path(app.outdir) / "_static")
+
+
 def _search_digest(app: Sphinx) -> None:
     from handbook_search.site.searchindex import source_digest
 
@@ -403,16 +543,24 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("handbook_site_search", True, "html", types=[bool])
     app.connect("builder-inited", _search_digest, priority=600)  # after _load
     app.connect("html-page-context", _search_context)
+    app.connect("html-page-context", _page_context, priority=400)  # before sphinxext-opengraph
+    app.connect("builder-inited", interface.install)
     app.connect("build-finished", _write_search_index)
+    app.connect("build-finished", _write_explorer_data)
+    app.connect("html-page-context", _explorer_context)
     app.connect("builder-inited", _load)
     app.connect("env-before-read-docs", _init_env)
     app.connect("env-get-outdated", _outdated)
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)
-    app.connect("doctree-read", _insert_case_box)
+    app.connect("doctree-read", _decorate_page, priority=400)  # before the title collector
     app.connect("doctree-read", _mark_orphan)
+    app.connect("doctree-resolved", _related_cases)
+    app.connect("env-get-updated", _related_changed)
     app.connect("html-collect-pages", _year_pages)
+    app.add_directive_to_domain("std", "glossary", glossary.StableGlossary, override=True)
     app.add_directive("case-list", CaseList)
+    app.add_directive("case-explorer", CaseExplorer)
     app.add_directive("recent-cases", RecentCases)
     app.add_directive("theme-cases", ThemeCases)
     app.add_directive("theme-list", ThemeList)

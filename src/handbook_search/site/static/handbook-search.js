@@ -671,7 +671,8 @@
 
   /**
    * search.best_section: the section where the most query terms show (any of their
-   * spellings in its title or text), then the most hits; and the hit spans in its text.
+   * spellings in its title or text), then one whose title is just the query's words (a
+   * glossary entry), then the most hits; and the hit spans in its text.
    */
   function bestSection(index, page, terms, phrases = []) {
     const spellings = [];
@@ -686,15 +687,19 @@
     const stray = [...terms].some((t) => t.length > 1);
     const sections = index.sections.get(page);
     let best = 0;
-    let bestKey = [-1, -1, 0];
+    let bestKey = [-1, -1, -1, 0];
     let bestSpans = [];
     sections.forEach(([title, , text], i) => {
       const matched = spellings.filter((ss) => ss.some((x) => text.includes(x) || title.includes(x)));
       const found = patterns.filter((re) => matches(re, text) || matches(re, title));
       let spans = spansOf(text, new Set(matched.flat()), found);
       if (stray) spans = spans.filter(([a, b]) => b - a > 1);
-      const key = [matched.length + found.length, spans.length, -i];
-      const cmp = key[0] - bestKey[0] || key[1] - bestKey[1] || key[2] - bestKey[2];
+      // a section titled with just the query's words (a glossary entry); the first section's
+      // title is the page's: it names the page, not that section
+      const whole = spansOf(title, new Set(matched.flat()), found);
+      const inTitle = i > 0 && whole.length === 1 && whole[0][0] === 0 && whole[0][1] === title.length ? 1 : 0;
+      const key = [matched.length + found.length, inTitle, spans.length, -i];
+      const cmp = key[0] - bestKey[0] || key[1] - bestKey[1] || key[2] - bestKey[2] || key[3] - bestKey[3];
       if (cmp > 0) {
         best = i;
         bestKey = key;
