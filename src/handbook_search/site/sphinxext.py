@@ -22,8 +22,8 @@ It holds no logic of its own beyond turning the page model into docutils nodes.
 
 from __future__ import annotations
 
-import html
 import functools
+import html
 from pathlib import Path
 
 from docutils import nodes
