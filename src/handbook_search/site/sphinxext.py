@@ -231,7 +231,7 @@ def _related_cases(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """関連する事例 at the end of a case's 関連テーマ section, from the list made once per
     build (model.related); added when the page is written, so it is never stale."""
     related = app.handbook_related.get(docname)  # type: ignore[attr-defined]
-    if not related:
+    if not related or app.builder.format != "html":  # links between HTML pages
         return
     box = nodes.container(classes=["handbook-related-cases"])
     box += nodes.rubric("", "関連する事例")
