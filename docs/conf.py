@@ -13,7 +13,13 @@ project = "地域づくり支援ハンドブック ナレッジベース"
 author = "handbook-search の貢献者"
 language = "ja"
 
-extensions = ["myst_parser", "handbook_search.site.sphinxext"]
+extensions = [
+    "myst_parser",
+    "handbook_search.site.sphinxext",
+    "sphinx_last_updated_by_git",
+    "sphinx_sitemap",
+    "sphinxext.opengraph",
+]
 source_suffix = {".md": "markdown"}
 root_doc = "docs/index"
 include_patterns = ["docs/*.md", "corpus/**.md"]
@@ -35,7 +41,6 @@ html_title = "地域づくり支援ハンドブック"
 html_favicon = "favicon.svg"
 html_show_sourcelink = False
 html_copy_source = False
-html_last_updated_fmt = None
 
 # The repository's address has one place, pyproject.toml ([project.urls] Repository); it drives
 # the 「このページを編集」 link of every corpus page (furo's source_* options and
@@ -55,3 +60,20 @@ html_theme_options = {
 # docutils' file insertion disabled.
 handbook_shared_pages = {"docs/contributing": "CONTRIBUTING.md"}
 copyright = "handbook-search の貢献者（文章: CC BY 4.0、プログラム: MIT License）"
+# 最終更新 of each page: the date of the last commit that changed its file (sphinx-last-updated-by-git).
+# Without git (a copy without .git, a too shallow clone) the date is left out, the build still passes.
+html_last_updated_fmt = "%Y年%-m月%-d日"
+git_last_updated_timezone = "Asia/Tokyo"
+suppress_warnings = ["git"]
+
+# Japanese for the theme's strings that Sphinx's own catalog lacks (docs/locale/ja/LC_MESSAGES/sphinx.po).
+locale_dirs = ["docs/locale"]  # relative to the source folder (the repository root)
+
+# The address where the site is published: ONE place for the canonical links, the page URL printed
+# on paper, OGP (sphinxext-opengraph) and sitemap.xml (sphinx-sitemap). Change it when the site moves
+# (example.org is a placeholder until the publishing address is decided).
+html_baseurl = "https://example.org/handbook-search/"
+ogp_site_url = html_baseurl
+ogp_social_cards = {"enable": False}  # no image generation (would need matplotlib)
+sitemap_url_scheme = "{link}"
+sitemap_excludes = ["search.html", "genindex.html", "index.html"]

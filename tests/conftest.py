@@ -84,3 +84,68 @@ def pytest_configure(config):
         "markers",
         "browser: drives headless Chromium against the built site (tests/test_browser.py)",
     )
+
+
+# -- headless Chromium, one session for all browser tests (test_browser.py, test_readers.py) --
+INSTALL_HINT = "sudo apt-get install chromium chromium-driver fonts-noto-cjk"
+
+
+def _missing(reason: str):
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def chromium_paths() -> tuple[str, str]:
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        _missing(
+            "selenium がないため、ブラウザのテストを飛ばします（make test で入ります）/ "
+            "selenium is not installed: browser tests skipped"
+        )
+    from handbook_search.lab.browser import apt_install_chromium, find_chromium
+
+    browser, driver = find_chromium()
+    if browser and driver:
+        return browser, driver
+    if os.environ.get("CI") == "true" and os.geteuid() == 0:
+        done = apt_install_chromium()
+        browser, driver = find_chromium()
+        if done.returncode != 0 or not (browser and driver):
+            pytest.fail(
+                "CI=true: Chromium を apt-get で入れられませんでした / could not install "
+                f"Chromium with apt-get (exit {done.returncode}):\n{done.stderr[-3000:]}"
+            )
+        return browser, driver
+    _missing(
+        "Chromium と chromedriver が見つからないため、ブラウザのテストを飛ばします"
+        f"（{INSTALL_HINT}）/ Chromium or chromedriver not found: browser tests skipped"
+    )
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site):
+    from handbook_search.lab.browser import serve
+
+    with serve(built_site) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def session(chromium_paths, tmp_path_factory):
+    from handbook_search.lab.browser import chromium
+
+    driver = chromium(tmp_path_factory.mktemp("chromium-profile"), *chromium_paths)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def browser(session):
+    """The shared browser, with the console log drained: each test sees only its own errors."""
+    from handbook_search.lab.browser import console_errors
+
+    console_errors(session)
+    return session

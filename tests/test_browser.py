@@ -11,7 +11,6 @@ with apt-get when running as root, and is a failure otherwise.
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from urllib.parse import quote, unquote, urljoin, urlsplit
@@ -26,69 +25,10 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 IZUMO, MISATO, OSUMI = ("case", "出雲市"), ("case", "美里町"), ("case", "南大隅町")
 GLOSSARY = ("glossary", "用語集")
-INSTALL_HINT = "sudo apt-get install chromium chromium-driver fonts-noto-cjk"
 
 
-# -- fixtures ----------------------------------------------------------------------------
-def _missing(reason: str):
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI=true: {reason}")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="session")
-def chromium_paths() -> tuple[str, str]:
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        _missing(
-            "selenium がないため、ブラウザのテストを飛ばします（make test で入ります）/ "
-            "selenium is not installed: browser tests skipped"
-        )
-    from handbook_search.lab.browser import apt_install_chromium, find_chromium
-
-    browser, driver = find_chromium()
-    if browser and driver:
-        return browser, driver
-    if os.environ.get("CI") == "true" and os.geteuid() == 0:
-        done = apt_install_chromium()
-        browser, driver = find_chromium()
-        if done.returncode != 0 or not (browser and driver):
-            pytest.fail(
-                "CI=true: Chromium を apt-get で入れられませんでした / could not install "
-                f"Chromium with apt-get (exit {done.returncode}):\n{done.stderr[-3000:]}"
-            )
-        return browser, driver
-    _missing(
-        "Chromium と chromedriver が見つからないため、ブラウザのテストを飛ばします"
-        f"（{INSTALL_HINT}）/ Chromium or chromedriver not found: browser tests skipped"
-    )
-
-
-@pytest.fixture(scope="session")
-def site_url(built_site):
-    from handbook_search.lab.browser import serve
-
-    with serve(built_site) as url:
-        yield url
-
-
-@pytest.fixture(scope="session")
-def session(chromium_paths, tmp_path_factory):
-    from handbook_search.lab.browser import chromium
-
-    driver = chromium(tmp_path_factory.mktemp("chromium-profile"), *chromium_paths)
-    yield driver
-    driver.quit()
-
-
-@pytest.fixture
-def browser(session):
-    """The shared browser, with the console log drained: each test sees only its own errors."""
-    from handbook_search.lab.browser import console_errors
-
-    console_errors(session)
-    return session
+# -- fixtures: chromium_paths, site_url, session, browser are in conftest.py (shared with
+# tests/test_readers.py: one browser for the whole run) ---------------------------------
 
 
 # -- helpers -----------------------------------------------------------------------------
@@ -177,7 +117,7 @@ def test_full_and_half_width_variants(browser, site_url):
 def test_kana_kanji_spelling_variants(browser, site_url):
     _, found = page_search(browser, site_url, "かよいの場")  # pages write 通いの場
     assert whos(found, 1) == [("theme", 6)]
-    assert "通い" in found[0]["marks"]
+    assert any("通い" in m for m in found[0]["marks"])  # 通いの場 as a whole
     _, found = page_search(browser, site_url, "助けあい団体")  # pages write たすけあい団体
     assert IZUMO in whos(found, 3)
 
@@ -281,6 +221,29 @@ def test_result_link_opens_the_best_section(browser, site_url):
 
 
 # -- the browser finds what the CLI finds -------------------------------------------------
+def search_in_page(browser, queries: list[str], filters: dict | None = None) -> list:
+    """HandbookSearch.search of each query in the open page: the urls of its first 5 hits,
+    or the error's message."""
+    return browser.execute_async_script(
+        """
+        const [queries, filters, done] = arguments;
+        (async () => {
+          const out = [];
+          for (const q of queries) {
+            try {
+              out.push((await HandbookSearch.search(q, filters, 5)).hits.map(h => h.page.url));
+            } catch (err) {
+              out.push(err.message);
+            }
+          }
+          return out;
+        })().then(done);
+        """,
+        queries,
+        filters or {},
+    )
+
+
 @pytest.fixture(scope="module")
 def cli_engine(tmp_path_factory):
     from handbook_search.search.engine import Engine
@@ -296,10 +259,7 @@ def test_browser_ranks_like_the_cli(browser, site_url, cli_engine):
     )["queries"]]  # fmt: skip
     queries += ["担い手の確保", "確保 担い手", '"通いの場"', "通いの場 -南大隅町", "担い手 ZZQXW"]
     browser.get(site_url + "search.html")
-    mine = browser.execute_script(
-        "return arguments[0].map(q => HandbookSearch.search(q, {}).hits.map(h => h.page.url));",
-        queries,
-    )
+    mine = search_in_page(browser, queries)
     differ = []
     for query, urls in zip(queries, mine, strict=True):
         result = cli_engine.query(query, limit=5, notify=lambda m: None)
@@ -309,6 +269,55 @@ def test_browser_ranks_like_the_cli(browser, site_url, cli_engine):
     assert not differ, "\n".join(differ)
 
 
+def test_unknown_words_and_markup_find_what_the_cli_finds(browser, site_url, cli_engine):
+    pages = len(load_corpus(ROOT / "corpus").pages)
+    for query in ("宇宙旅行", "<img src=x onerror=alert(1)>"):
+        state, found = page_search(browser, site_url, query)
+        cli = cli_engine.query(query, limit=100, notify=lambda m: None)
+        assert len(found) == cli.total < pages, query  # never every page by its letters
+    assert page_search(browser, site_url, "宇宙旅行")[0] == "none"
+
+
+def test_a_synonym_of_several_words_matches_as_a_phrase(browser, site_url, cli_engine):
+    from test_search import SERVICE_B, folded_text
+
+    _, found = page_search(browser, site_url, "ｻｰﾋﾞｽＢ")
+    cli = cli_engine.query("ｻｰﾋﾞｽＢ", limit=100, notify=lambda m: None)
+    assert [r["url"] for r in found] == [h.record["url"] for h in cli.hits][: len(found)]
+    for hit in cli.hits:
+        assert SERVICE_B.search(folded_text(hit.record)), hit.record["title"]
+    for r in found:
+        assert not set(r["marks"]) & {"よる", "支援", "住民", "より"}, r["marks"]
+        assert r["marks"], r["title"]  # the member that matched is what lights up
+
+
+def test_prefecture_and_year_filters_are_the_clis(browser, site_url, cli_engine):
+    from handbook_search.search.engine import Filters
+
+    case = load_corpus(ROOT / "corpus").cases()[-1]
+    pref, year = case.meta.prefecture, case.meta.fiscal_year
+    query = "協議体"
+    browser.get(f"{site_url}search.html?q={quote(query)}&prefecture={quote(pref)}&year={year}")
+    from handbook_search.lab.browser import results, wait_for_search
+
+    wait_for_search(browser)
+    found = results(browser)
+    cli = cli_engine.query(query, Filters(prefecture=pref, year=year), notify=lambda m: None)
+    assert [r["url"] for r in found] == [h.record["url"] for h in cli.hits]
+    assert all(r["prefecture"] == pref and r["year"] == year for r in found)
+    assert browser.find_element("id", "hs-prefecture").get_attribute("value") == pref
+
+
+def test_snippets_stay_capped_on_a_very_long_page(browser, site_url):
+    browser.get(site_url + "search.html")
+    text = "担い手の確保、" * 43_000  # about 300 KB, a hit every 7 characters
+    segments = browser.execute_script(
+        "return HandbookSearch.snippet(arguments[0], ['担い手']);", text
+    )
+    marks = [t for t, hit in segments if hit]
+    assert 0 < len(marks) <= 24 and sum(len(t) for t, _ in segments) < 200
+
+
 # -- the site as a whole -----------------------------------------------------------------
 def test_search_works_offline_from_file_urls(browser, built_site):
     from handbook_search.lab.browser import console_errors, results, wait_for_search
@@ -316,6 +325,9 @@ def test_search_works_offline_from_file_urls(browser, built_site):
     browser.get((built_site / "search.html").as_uri() + "?q=" + quote("担い手確保"))
     assert wait_for_search(browser) == "done"
     assert whos(results(browser), 1) == [IZUMO]
+    loaded = browser.execute_script("return HandbookSearch.shardsLoaded();")
+    shards = {p.stem for p in (built_site / "_static/handbook-search").glob("*.js")}
+    assert set(loaded) <= shards and len(loaded) < len(shards)  # only what the query needs
     state, found = sidebar_search(
         browser, "", "通いの場", start=(built_site / "docs/index.html").as_uri()
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -350,3 +351,47 @@ def test_one_character_parts_are_not_highlighted(engine):
     hit = engine.query("高齢者", notify=lambda m: None).hits[0]
     marked = {text for text, is_hit in hit.snippet if is_hit}
     assert marked and "者" not in marked and all(len(m) > 1 for m in marked)
+
+
+# -- precision: unknown words and synonym phrases (the same rules as the site search) ----------
+# synonyms.yaml's group サービスB ⇔ 住民主体サービス ⇔ 住民主体による支援, as phrases: the words in
+# order, with only what the index drops (particles such as の) between them
+SERVICE_B = re.compile("サービスb|住民主体[ぁ-ゖ]{0,2}サービス|住民主体[ぁ-ゖ]{0,2}による支援")
+
+
+def folded_text(record) -> str:
+    import unicodedata
+
+    text = record["title"] + "".join(s["title"] + s["text"] for s in record["sections"])
+    return "".join(unicodedata.normalize("NFKC", text).lower().split())
+
+
+@pytest.mark.parametrize("query", ["宇宙旅行", "宇宙旅行 ZZQXW"])
+def test_unknown_words_find_nothing(engine, query):
+    assert engine.query(query, notify=lambda m: None).total == 0
+
+
+def test_markup_does_not_find_every_page(engine):
+    from handbook_search.model.corpus import load_corpus
+
+    result = engine.query("<img src=x onerror=alert(1)>", notify=lambda m: None)
+    assert result.total < len(load_corpus(CORPUS).pages)
+
+
+def test_a_synonym_of_several_words_is_a_phrase(engine):
+    result = engine.query("ｻｰﾋﾞｽＢ", limit=100, notify=lambda m: None)
+    assert result.hits
+    for hit in result.hits:
+        text = folded_text(hit.record)
+        assert SERVICE_B.search(text), hit.record["title"]
+        marks = {t for t, is_hit in hit.snippet if is_hit}
+        assert not marks & {"よる", "支援", "住民", "より"}, marks  # no loose parts lit up
+
+
+def test_a_hit_on_a_glossary_term_links_to_that_term(engine):
+    from handbook_search.model.page import glossary_anchor
+
+    for term in ("基本チェックリスト", "事業対象者", "生活支援コーディネーター"):
+        hits = engine.query(term, Filters(kind="glossary"), notify=lambda m: None).hits
+        assert hits, term
+        assert hits[0].section["anchor"] == glossary_anchor(term), hits[0].section

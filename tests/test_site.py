@@ -38,11 +38,35 @@ def test_root_forwards_to_home(built_site):
     assert "url=docs/index.html" in (built_site / "index.html").read_text(encoding="utf-8")
 
 
-def test_home_links_every_theme_and_case(built_site):
+def test_home_links_every_theme_the_newest_cases_and_the_case_list(built_site):
     corpus = load_corpus(ROOT / "corpus")
     targets = links_from(built_site / "docs" / "index.html")
-    for page in corpus.by_kind("theme") + corpus.by_kind("case"):
+    newest = corpus.cases()[:5]
+    for page in corpus.by_kind("theme") + newest:
         assert (built_site / page.url).resolve().as_posix() in targets, page.title
+    assert (built_site / "docs/cases.html").resolve().as_posix() in targets
+    shown = {p.url for p in corpus.cases()} & {
+        Path(t).relative_to(built_site.resolve()).as_posix() for t in targets
+    }
+    assert len(shown) == len(newest)  # not every case: the home page does not grow with them
+
+
+def sidebar_links(html: Path) -> set[str]:
+    tree = soup(html).select_one(".sidebar-tree")
+    hrefs = [a["href"].split("#")[0] for a in tree.select("a")]
+    return {
+        (html.parent / unquote(h)).resolve().as_posix() if h else html.resolve().as_posix()
+        for h in hrefs
+    }
+
+
+def test_sidebar_lists_no_case_but_the_case_list(built_site):
+    corpus = load_corpus(ROOT / "corpus")
+    cases = {(built_site / p.url).resolve().as_posix() for p in corpus.cases()}
+    for page in ("docs/index.html", corpus.cases()[0].url, "docs/cases.html"):
+        links = sidebar_links(built_site / page)
+        assert not links & cases, page
+        assert (built_site / "docs/cases.html").resolve().as_posix() in links
 
 
 def test_case_box_is_generated_from_front_matter(built_site):
@@ -60,14 +84,26 @@ def test_case_box_is_generated_from_front_matter(built_site):
     assert any(a["href"].endswith("themes/07-life-support-system.html") for a in box.find_all("a"))
 
 
-def test_case_list_orders_newest_first(built_site):
-    table = soup(built_site / "docs/cases.html").select_one("table.handbook-case-list")
-    rows = [r.get_text(" ", strip=True) for r in table.select("tbody tr")]
-    cases = load_corpus(ROOT / "corpus").cases()  # newest first, then north to south
-    assert len(rows) == len(cases)
-    for page, row in zip(cases, rows, strict=True):
-        year = page.meta.fiscal_year
-        assert row.startswith(f"{wareki(year)}（{year}）") and page.meta.municipality in row
+def case_list_pages(site: Path) -> list[Path]:
+    """The year pages linked from the case list, in its order (newest first)."""
+    table = soup(site / "docs/cases.html").select_one("table.handbook-case-list")
+    return [site / "docs" / unquote(a["href"]) for a in table.select("tbody tr td:first-child a")]
+
+
+def test_case_list_reaches_every_case_by_year_and_prefecture(built_site):
+    cases = load_corpus(ROOT / "corpus").cases()
+    years = sorted({p.meta.fiscal_year for p in cases}, reverse=True)
+    pages = case_list_pages(built_site)
+    assert [p.stem for p in pages] == [str(y) for y in years]  # newest first
+    reached = set()
+    for page in pages:
+        html = soup(page)
+        headings = [h.get_text() for h in html.select("section h2")]
+        for case in (c for c in cases if str(c.meta.fiscal_year) == page.stem):
+            assert any(h.startswith(case.meta.prefecture) for h in headings)
+        reached |= links_from(page)
+    for case in cases:
+        assert (built_site / case.url).resolve().as_posix() in reached, case.title
 
 
 def test_theme_pages_list_their_cases(built_site):
@@ -106,10 +142,13 @@ def test_adding_a_case_file_updates_every_listing(tmp_path):
 
     page = out / "corpus/cases/shimane-kakuu-2024.html"
     assert "令和6年度（2024年度）" in soup(page).select_one(".handbook-case-box").get_text()
-    assert page.resolve().as_posix() in links_from(out / "docs/index.html")
+    assert page.resolve().as_posix() in links_from(out / "docs/index.html")  # the newest
+    same = [c for c in load_corpus(src / "corpus").cases() if c.meta.fiscal_year == 2024]
+    counted = f"島根県 {sum(c.meta.prefecture == '島根県' for c in same)}"
     assert (
-        "架空町" in soup(out / "docs/cases.html").select_one("table.handbook-case-list").get_text()
+        counted in soup(out / "docs/cases.html").select_one("table.handbook-case-list").get_text()
     )
+    assert page.resolve().as_posix() in links_from(out / "docs/cases/2024.html")
     theme8 = soup(out / "corpus/themes/08-dementia.html").select_one(".handbook-theme-cases")
     assert theme8 is not None and "架空町" in theme8.get_text()
 

@@ -5,6 +5,7 @@ The browser side is tested in tests/test_browser.py; these tests need no browser
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 
@@ -31,9 +32,7 @@ def mini(tmp_path_factory):
 
 def units_of(data, spelling: str):
     entry = data["vocab"][spelling]
-    if entry == 0:
-        return "particle"
-    return [[data["terms"][i] for i in unit] for unit in entry]
+    return "particle" if entry == 0 else entry
 
 
 def test_pages_carry_metadata_and_sections(mini):
@@ -47,7 +46,8 @@ def test_pages_carry_metadata_and_sections(mini):
     )
     assert case["wareki"] == "令和6年度" and case["themes"] == [7]
     page = next(p for p in corpus.pages if p.kind == "case")
-    assert case["sections"] == [[s.title, s.anchor, s.text] for s in page.sections]
+    p_id = data["pages"].index(case)
+    assert data["sections"][p_id] == [[s.title, s.anchor, s.text] for s in page.sections]
 
 
 def test_postings_count_what_the_cli_indexes(mini):
@@ -56,7 +56,7 @@ def test_postings_count_what_the_cli_indexes(mini):
     p_id = next(i for i, p in enumerate(data["pages"]) if p["kind"] == "case")
     body = [t.text for t in JapaneseAnalyzer()(page.text)]
     for term in ("担い手", "確保"):
-        postings = data["postings"][data["terms"].index(term)]
+        postings = data["terms"][term][0]
         rows = [postings[i : i + 5] for i in range(0, len(postings), 5)]
         row = next(r for r in rows if r[0] == p_id)
         assert row[4] == body.count(term)  # body tf
@@ -81,25 +81,73 @@ def test_synonym_groups_are_the_clis(mini):
     from handbook_search.search.synonyms import analyze_groups
 
     expected = analyze_groups([["助け合い", "たすけあい"], ["生活支援コーディネーター", "SC"]])
-    got = [[tuple(data["terms"][i] for i in key) for key in group] for group in data["synonyms"]]
+    got = [[tuple(key) for key, _ in group] for group in data["synonyms"]]
     assert got == expected
+
+
+def read_entry(path):
+    text = path.read_text(encoding="utf-8")
+    return text, json.loads(text.split("=", 1)[1].rstrip().rstrip(";"))
+
+
+def read_shard(path):
+    text = path.read_text(encoding="utf-8")
+    name, body = text.split(",", 1)
+    assert name == f'{sitesearch.SHARD_FUNCTION}("{path.stem}"'  # registers under its own name
+    return json.loads(body.rstrip().rstrip(";").removesuffix(")"))
 
 
 def test_written_once_per_source_digest(mini, tmp_path, monkeypatch):
     corpus, _ = mini
     digest = sitesearch.source_digest(corpus.root)
     target = sitesearch.write_index(corpus, tmp_path, digest)
-    text = target.read_text(encoding="utf-8")
+    text, data = read_entry(target)
     assert text.startswith(f"/* handbook-search site index {digest}")
     assert f"window.{sitesearch.GLOBAL_NAME}=" in text
-    data = json.loads(text.split("=", 1)[1].rstrip().rstrip(";"))
     assert data["format"] == sitesearch.FORMAT
     calls = []
-    monkeypatch.setattr(sitesearch, "build_index", lambda *a: calls.append(a) or {})
+    monkeypatch.setattr(sitesearch, "build_index", lambda *a, **k: calls.append(a) or {})
     sitesearch.write_index(corpus, tmp_path, digest)
     assert calls == []  # same sources: not rebuilt
-    sitesearch.write_index(corpus, tmp_path, "another")
+    with pytest.raises(Exception):  # noqa: B017 — the stub index has nothing to shard
+        sitesearch.write_index(corpus, tmp_path, "another")
     assert len(calls) == 1
+
+
+def test_shards_cover_the_index_and_are_named_by_content(mini, tmp_path, monkeypatch):
+    corpus, data = mini
+    monkeypatch.setattr(sitesearch, "TERM_CHUNK_CHARS", 200)  # several shards from a tiny corpus
+    monkeypatch.setattr(sitesearch, "VOCAB_CHUNK_CHARS", 200)
+    _, entry = read_entry(sitesearch.write_index(corpus, tmp_path, "one", cache_dir=tmp_path))
+    shards = tmp_path / sitesearch.SHARD_DIR
+    assert len(entry["term_chunks"]) > 1 and len(entry["vocab_chunks"]) > 1
+    for table, whole in (("term_chunks", data["terms"]), ("vocab_chunks", data["vocab"])):
+        merged = {}
+        for first, last, name in entry[table]:
+            chunk = read_shard(shards / f"{name}.js")
+            assert (first, last) == (next(iter(chunk)), list(chunk)[-1])
+            merged |= chunk
+        assert merged == whole  # every term in exactly the shard its range says
+        starts = [sitesearch.js_order(row[0]) for row in entry[table]]
+        assert starts == sorted(starts)  # ranges sorted as JavaScript compares strings
+    for page, sections in zip(entry["pages"], data["sections"], strict=True):
+        assert read_shard(shards / f"{page['f']}.js") == sections  # one small shard per page
+    for path in shards.glob("*.js"):
+        body = path.read_text(encoding="utf-8").split(",", 1)[1].removesuffix(");\n")
+        assert path.stem.endswith(hashlib.sha1(body.encode()).hexdigest()[:12])
+    before = {p.name for p in shards.glob("*.js")}
+    (corpus.root / "cases" / "shimane-kakuu-2024.md").touch()  # same content: same names
+    sitesearch.write_index(corpus, tmp_path, "two", cache_dir=tmp_path)
+    assert {p.name for p in shards.glob("*.js")} == before
+
+
+def test_unchanged_pages_are_not_analyzed_again(mini, tmp_path, monkeypatch):
+    corpus, _ = mini
+    sitesearch.analyze_pages(corpus, tmp_path)
+    calls = []
+    monkeypatch.setattr(sitesearch, "analyze_page", lambda page: calls.append(page))
+    sitesearch.analyze_pages(corpus, tmp_path)
+    assert calls == []
 
 
 def test_digest_follows_the_corpus(mini, tmp_path):
@@ -115,6 +163,11 @@ def test_digest_follows_the_corpus(mini, tmp_path):
 def test_site_build_emits_the_index_and_the_search_page_uses_it(built_site):
     index = built_site / "_static" / sitesearch.INDEX_FILE
     assert index.is_file()
+    _, entry = read_entry(index)
+    tables = ("term_chunks", "vocab_chunks", "position_chunks")
+    names = {row[2] for table in tables for row in entry[table]}
+    names |= {p["f"] for p in entry["pages"]} | {entry["suggest"]}
+    assert {p.stem for p in (built_site / "_static" / sitesearch.SHARD_DIR).glob("*.js")} == names
     assert sitesearch.source_digest(ROOT / "corpus") in index.read_text(encoding="utf-8")[:200]
     page = (built_site / "search.html").read_text(encoding="utf-8")
     assert "handbook-search-index.js" in page and "handbook-search.js" in page

@@ -196,6 +196,193 @@ def bench_html(work: Path, repeats: int = 3) -> dict:
     return spread(times)
 
 
+SITE_TARGETS = {
+    1000: {"clean_s": 120, "incremental_s": 20, "largest_kb": 80, "site_mb": 60,
+           "transfer_kb": 300, "query_ms": 100},
+}  # fmt: skip
+# As `make html` runs it: no -j (on 2 cores `-j auto` measured slower, docs/benchmarks.md).
+SPHINX_JOBS: list[str] = []
+
+
+def sphinx(src: Path, out: Path) -> float:
+    """Seconds of one `make html`-like build of `src` (docs/ + corpus/) into `out`."""
+    cmd = [sys.executable, "-m", "sphinx", "-c", str(src / "docs"), "-b", "html",
+           *SPHINX_JOBS, "-W", "--keep-going", "-q", str(src), str(out)]  # fmt: skip
+    return run_timed(cmd)[0]
+
+
+def gzip_size(path: Path) -> int:
+    import gzip
+
+    return len(gzip.compress(path.read_bytes(), 6))
+
+
+def site_pages(out: Path) -> dict:
+    """Largest page, internal links per page (max and median) and the site's size."""
+    import re
+
+    pages = [p for p in out.rglob("*.html") if ".doctrees" not in p.parts]
+    largest = max(pages, key=lambda p: p.stat().st_size)
+    link = re.compile(r'<a\s[^>]*href="(?!https?:|mailto:|#)')
+    links = [len(link.findall(p.read_text(encoding="utf-8"))) for p in pages]
+    published = [f for f in out.rglob("*") if f.is_file() and ".doctrees" not in f.parts]
+    return {
+        "pages": len(pages),
+        "largest_kb": largest.stat().st_size / 1024,
+        "largest": largest.relative_to(out).as_posix(),
+        "links_max": max(links),
+        "links_median": statistics.median(links),
+        "site_mb": sum(f.stat().st_size for f in published) / 2**20,
+    }
+
+
+def browser_search(out: Path) -> dict | None:
+    """Headless Chromium on the built site (served over HTTP): per judged query, a fresh search
+    page with `?q=` — the bytes it transferred (every file the Performance API lists, counted
+    gzip-compressed, as a server would send them) and the query's time once its shards are
+    loaded (a second search in the same page)."""
+    from urllib.parse import quote, unquote, urlsplit
+
+    from handbook_search.lab.browser import chromium, find_chromium, serve, wait_for_search
+
+    if not all(find_chromium()):
+        print("  Chromium がないため、ブラウザの測定を省きます", file=sys.stderr)
+        return None
+    transfer, query_ms, sizes = [], [], {}
+    with tempfile.TemporaryDirectory() as profile, serve(out) as base:
+        driver = chromium(Path(profile))
+        try:
+            for q in eval_queries():
+                driver.get(f"{base}search.html?q={quote(q)}")
+                wait_for_search(driver)
+                urls = driver.execute_script(
+                    "return [location.href, ...performance.getEntriesByType('resource')"
+                    ".map(e => e.name)];"
+                )
+                total = 0
+                for url in dict.fromkeys(urls):
+                    path = out / unquote(urlsplit(url).path).lstrip("/")
+                    if path.is_file():
+                        if path not in sizes:
+                            sizes[path] = gzip_size(path)
+                        total += sizes[path]
+                transfer.append(total / 1024)
+                ms = driver.execute_async_script(
+                    "const [q, done] = arguments;"
+                    "HandbookSearch.search(q, {}).then(r => done(r.elapsed), () => done(null));",
+                    q,
+                )
+                if ms is not None:
+                    query_ms.append(ms)
+            text = "担い手の確保、" * 43_000  # a ~300 KB page with a hit every 7 characters
+            snippet_ms = driver.execute_script(
+                "const t0 = performance.now(); HandbookSearch.snippet(arguments[0], ['担い手']);"
+                "return performance.now() - t0;",
+                text,
+            )
+        finally:
+            driver.quit()
+    return {
+        "transfer_kb": {"median": statistics.median(transfer), "max": max(transfer)},
+        "query_ms": {
+            "p50": percentile(query_ms, 50),
+            "p95": percentile(query_ms, 95),
+            "max": max(query_ms),
+        },  # fmt: skip
+        "snippet_300kb_ms": snippet_ms,
+    }
+
+
+def bench_site(n: int, work: Path) -> dict:
+    """`make html` on docs/ + N synthetic cases: clean, then after editing one case; the pages,
+    the site and the search in a browser."""
+    src = work / f"site-{n}"
+    shutil.copytree(ROOT / "docs", src / "docs")
+    generate(n, src / "corpus", ROOT / "corpus")
+    out = work / f"site-{n}-html"
+    clean = sphinx(src, out)
+    page = next(iter(sorted((src / "corpus" / "cases").glob("synth-*.md"))))
+    with page.open("a", encoding="utf-8") as f:
+        f.write("\n追記した一文です。\n")
+    incremental = sphinx(src, out)
+    print(f"  N={n}: make html {clean:.0f} s、1 事例の変更後 {incremental:.1f} s", file=sys.stderr)
+    return {"n": n, "clean_s": clean, "incremental_s": incremental, **site_pages(out),
+            "search": browser_search(out)}  # fmt: skip
+
+
+SITE_NOTES = """
+- **ナビゲーション**: furo は全ページに目次（toctree）全体を描くので、事例を toctree に入れると 1 ページの
+  大きさとビルド時間が事例の数に比例し、サイト全体では事例数の 2 乗で増えます（事例 1,000 件で 1 ページ 172 KB、
+  ビルド 27 分）。事例ページはどの toctree にも入れず（孤立ページとして警告なし）、事例一覧（年度別の件数と
+  年度ごとのページ）、テーマのページ、トップページの新しい事例、検索からたどります。サイドバーは事例の数に
+  よらず同じです。
+- **変更後のビルド**: 事例を 1 件変えると、そのページ、一覧を含むページ（トップ、事例一覧、テーマ）、年度別の
+  ページと検索の索引（変わったページだけ解析し直し、入口と中身の変わったシャードを書き直す）を作り直します。
+  ページの解析結果とコーパスの読み込み結果は `build/html/.doctrees/` に残します。すべてを作り直すのは、
+  `docs/conf.py` や設定（`-D`）を変えたとき、テンプレート（`docs/_templates/`、拡張の `templates/`）を変えたとき、
+  Sphinx・furo・拡張の版が変わったとき、`make clean` の後です。検索の索引は、解析（`search/analysis.py`）や
+  `site/searchindex.py` が変わったときに全ページを解析し直します。
+- **`-j auto`**: 2 コアのマシンで N=100 のサイトを `-j 1` と `-j auto` で作り比べると、`-j auto` のほうが遅く
+  （48.5 s と 57.4 s、2026-11-27、ほかの作業で負荷の高い状態）、`make html` では使っていません。Sphinx は
+  書き出しを「並列数 − 1」のプロセスで行うので、2 コアでは読み込みしか並列になりません。検索の索引の解析は、
+  ページが多いときに自分でプロセスを分けて並列に行います。
+- 測定したマシンは、ほかの作業と共有していて負荷が高い状態でした（load average 6〜10、2 コア）。時間は
+  静かなマシンより長めに出ています。
+"""
+
+
+def site_report(info: dict, sites: list[dict]) -> list[str]:
+    lines = [
+        "",
+        "## サイト（`make html`）と検索ページ",
+        "",
+        f"{info['date']} に測定（{info['cpu']}、{info['cores']} コア）。`make html` と同じ "
+        f"`sphinx-build {' '.join([*SPHINX_JOBS, '-W'])}` で、docs/ と合成の事例 N 件（と実際のページ）を作りました。"
+        "検索の転送量は、判定付きクエリごとに `search.html?q=…` を新しく開いて読み込まれたすべての"
+        "ファイル（Performance API）の gzip 後の大きさの合計、検索時間はシャードを読み込んだ後の"
+        "検索処理（ページ内の計測）です。",
+        "",
+        "| 指標 | " + " | ".join(f"N={s['n']:,}" for s in sites) + " |",
+        "|---" * (len(sites) + 1) + "|",
+    ]
+
+    def row(label, fn):
+        lines.append(f"| {label} | " + " | ".join(fn(s) for s in sites) + " |")
+
+    def search(key, fmt):
+        return lambda s: fmt(s["search"][key]) if s.get("search") else "―"
+
+    row("`make html`（クリーン）", lambda s: f"{s['clean_s']:.1f} s")
+    row("1 事例を変更した後の `make html`", lambda s: f"{s['incremental_s']:.1f} s")
+    row("いちばん大きいページ", lambda s: f"{s['largest_kb']:.0f} KB（`{s['largest']}`）")
+    row("ページ内のサイト内リンク（最大 / 中央値）",
+        lambda s: f"{s['links_max']} / {s['links_median']:.0f}")  # fmt: skip
+    row("サイトの大きさ（.doctrees を除く）", lambda s: f"{s['site_mb']:.1f} MB")
+    row("検索ページ + 最初の検索の転送量（gzip、中央値 / 最大）",
+        search("transfer_kb", lambda v: f"{v['median']:.0f} / {v['max']:.0f} KB"))  # fmt: skip
+    row("検索時間（シャード読み込み後、p50 / p95 / 最大）",
+        search("query_ms", lambda v: f"{v['p50']:.1f} / {v['p95']:.1f} / {v['max']:.1f} ms"))  # fmt: skip
+    row("約 300 KB のページの抜粋", search("snippet_300kb_ms", lambda v: f"{v:.1f} ms"))
+    lines += SITE_NOTES.splitlines()
+    lines += ["", "### 目標との比較（N=1,000）", ""]
+    values = {
+        "clean_s": ("make html（クリーン、秒）", lambda s: s["clean_s"]),
+        "incremental_s": ("1 事例の変更後（秒）", lambda s: s["incremental_s"]),
+        "largest_kb": ("いちばん大きいページ（KB）", lambda s: s["largest_kb"]),
+        "site_mb": ("サイトの大きさ（MB）", lambda s: s["site_mb"]),
+        "transfer_kb": ("検索の転送量の最大（KB、gzip）",
+                        lambda s: s["search"] and s["search"]["transfer_kb"]["max"]),
+        "query_ms": ("検索時間の最大（ミリ秒）", lambda s: s["search"] and s["search"]["query_ms"]["max"]),
+    }  # fmt: skip
+    for s in sites:
+        for key, target in SITE_TARGETS.get(s["n"], {}).items():
+            label, fn = values[key]
+            value = fn(s)
+            if value is not None:
+                lines.append(f"- {label} {value:.1f} → {verdict(value, target)}")
+    return lines
+
+
 def chart(results: list[dict], path: Path) -> None:
     """Two small line charts (index time, warm p95) against N on log axes, as SVG."""
     import math
@@ -244,7 +431,7 @@ def verdict(value: float, target: float) -> str:
     return f"{'達成' if value <= target else '未達'}（目標 ≤ {target:g}）"
 
 
-def report(info: dict, results: list[dict], html: dict | None) -> str:
+def report(info: dict, results: list[dict], html: dict | None, sites: list[dict] = ()) -> str:
     lines = [
         "# 性能ベンチマーク",
         "",
@@ -305,6 +492,8 @@ def report(info: dict, results: list[dict], html: dict | None) -> str:
         for key, target in TARGETS.get(r["n"], {}).items():
             label, value = labels[key][0], labels[key][1](r)
             lines.append(f"- N={r['n']:,}: {label} {value:.3f} → {verdict(value, target)}")
+    if sites:
+        lines += site_report(sites[0].get("machine", info), list(sites))
     return "\n".join(lines) + "\n" + FINDINGS
 
 
@@ -344,6 +533,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "docs", help="結果を書くフォルダ")
     parser.add_argument("--no-html", action="store_true", help="make html の測定を省く")
     parser.add_argument(
+        "--site-sizes", default="100,1000", help="サイトを作って測る事例ページ数（空で省略）"
+    )
+    parser.add_argument(
         "--merge", action="store_true", help="測らなかった大きさは前回の benchmarks.json の値を使う"
     )
     parser.add_argument(
@@ -354,22 +546,29 @@ def main(argv: list[str] | None = None) -> int:
     old = json.loads(raw.read_text(encoding="utf-8")) if raw.exists() else None
     if args.render:
         info, results, html = old["machine"], old["results"], old["html"]
+        sites = old.get("sites", [])
     else:
         sizes = [int(x) for x in args.sizes.split(",") if x]
         info, results = machine(), []
+        if args.merge and old and not sizes:  # the search rows keep their own date and machine
+            info = old["machine"]
         with tempfile.TemporaryDirectory(prefix="handbook-bench-") as tmp:
             work = Path(tmp)
             for n in sizes:
                 results.append(bench_size(n, work, 1 if n >= 10_000 else args.repeats))
             html = None if args.no_html else bench_html(work)
+            site_sizes = [int(x) for x in args.site_sizes.split(",") if x]
+            sites = [dict(bench_site(n, work), machine=info) for n in site_sizes]
         if args.merge and old:
             results += [r for r in old["results"] if r["n"] not in sizes]
             results.sort(key=lambda r: r["n"])
             html = html or old.get("html")
+            sites += [s for s in old.get("sites", []) if s["n"] not in site_sizes]
+            sites.sort(key=lambda s: s["n"])
         args.out.mkdir(parents=True, exist_ok=True)
-        data = {"machine": info, "results": results, "html": html}
+        data = {"machine": info, "results": results, "html": html, "sites": sites}
         raw.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
-    text = report(info, results, html)
+    text = report(info, results, html, sites)
     print(text)
     (args.out / "_static").mkdir(parents=True, exist_ok=True)
     chart(results, args.out / "_static" / "benchmarks.svg")

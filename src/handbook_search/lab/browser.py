@@ -17,7 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 WAIT_SECONDS = 10  # the longest any page or search may take
-APT_PACKAGES = ("chromium", "chromium-driver", "fonts-noto-cjk")
+# poppler-utils: pdftotext reads the text layer of a page printed to PDF (tests/test_readers.py)
+APT_PACKAGES = ("chromium", "chromium-driver", "fonts-noto-cjk", "poppler-utils")
 CHROMIUM_ARGS = (
     "--headless=new",
     "--no-sandbox",
@@ -120,6 +121,8 @@ def results(session) -> list[dict]:
           kind: li.dataset.kind,
           theme: li.dataset.theme ? Number(li.dataset.theme) : null,
           municipality: li.dataset.municipality || null,
+          prefecture: li.dataset.prefecture || null,
+          year: li.dataset.year ? Number(li.dataset.year) : null,
           title: li.querySelector('.hs-title').textContent,
           href: li.querySelector('.hs-title').href,
           meta: li.querySelector('.hs-meta').textContent,

@@ -68,16 +68,19 @@ class Corpus:
         )
 
 
-def load_corpus(root: Path) -> Corpus:
-    """Parse every page under `root` and apply the per-page and cross-page rules."""
+def load_corpus(root: Path, parse=None) -> Corpus:
+    """Parse every page under `root` and apply the per-page and cross-page rules.
+
+    `parse` replaces parse_page (same arguments and result), e.g. by one that caches."""
     from handbook_search.model.rules import check_corpus, check_page, without_duplicates
     from handbook_search.model.safety import tree_problems
 
     root = Path(root)
+    parse = parse or parse_page
     pages, problems = [], []
     for path in corpus_files(root):
         shown = shown_path(path)
-        page, found = parse_page(path, root, shown)
+        page, found = parse(path, root, shown)
         problems += found
         if page is not None:
             pages.append(page)

@@ -63,9 +63,10 @@ class Section:
 
     title: str
     level: int  # 1 for the page title, 2 for ##, …
-    anchor: str  # MyST slug ('' for the top of the page)
+    anchor: str  # MyST slug, or glossary_anchor for a glossary entry ('' for the top of the page)
     line: int
     text: str = ""
+    term: bool = False  # a glossary entry: its title is the term (also in its text), not a heading
 
 
 @dataclass
@@ -168,6 +169,47 @@ def slugify(title: str, existing: set[str]) -> str:
     return slug
 
 
+def glossary_anchor(term: str) -> str:
+    """The HTML id of a glossary term, derived from the term itself, so that a shared link
+    still points to the same term after other terms are added (Sphinx alone numbers Japanese
+    terms: term-0, term-1 …). site/glossary.py gives the built page the same ids.
+
+    >>> glossary_anchor("総合事業"), glossary_anchor("Social  Worker")
+    ('term-総合事業', 'term-Social-Worker')
+    """
+    return "term-" + "-".join(term.split())
+
+
+def glossary_entries(content: str) -> list[tuple[list[str], str, int]]:
+    r"""(terms, definition, line offset of the first term) of each entry of a {glossary} body:
+    term lines start at the margin, their definition is indented below them (Sphinx's format).
+
+    >>> glossary_entries(":sorted:\nSC\n生活支援コーディネーター\n  説明です。\n\n総合事業\n  事業です。")
+    [(['SC', '生活支援コーディネーター'], '説明です。', 1), (['総合事業'], '事業です。', 5)]
+    """
+    entries: list[tuple[list[str], str, int]] = []
+    terms: list[str] = []
+    definition: list[str] = []
+    first = 0
+    for n, line in enumerate(content.splitlines()):
+        if not line.strip():
+            continue
+        if line[0].isspace():
+            definition.append(line.strip())
+            continue
+        if line.startswith(":") and not entries and not terms:
+            continue  # a directive option (:sorted:)
+        if definition:
+            entries.append((terms, "\n".join(definition), first))
+            terms, definition = [], []
+        if not terms:
+            first = n
+        terms.append(line.strip())
+    if terms:
+        entries.append((terms, "\n".join(definition), first))
+    return entries
+
+
 def _inline_text(token) -> str:
     """Plain text of an inline token: roles show their display text, markup is dropped."""
     out = []
@@ -204,7 +246,7 @@ def _strip_options(content: str) -> str:
 
 def _blocks(tokens, line_offset: int = 0) -> Iterator[tuple[str, Any, int]]:
     """Walk block tokens, yielding ('heading', (level, text), line), ('text', str, line),
-    ('link', href, line) and ('directive', name, line)."""
+    ('link', href, line), ('directive', name, line) and ('glossary', entries, line)."""
     cell = False
     for i, tok in enumerate(tokens):
         line = (tok.map[0] if tok.map else 0) + line_offset + 1
@@ -231,7 +273,7 @@ def _blocks(tokens, line_offset: int = 0) -> Iterator[tuple[str, Any, int]]:
             if name in FILE_DIRECTIVES:
                 yield "link", tok.info.strip()[len(name) + 2 :].strip(), line
             if name == "glossary":
-                yield "text", tok.content, line
+                yield "glossary", glossary_entries(tok.content), line
             elif name in PROSE_DIRECTIVES:
                 body = _strip_options(tok.content)
                 inner = markdown_parser().parse(body)
@@ -393,6 +435,12 @@ def parse_page(
             links.append((value, line))
         elif what == "directive":
             directives.append((value, line))
+        elif what == "glossary":  # one section per entry: a hit on a term links to the term
+            for terms, definition, offset in value:
+                sections.append(current)
+                anchor = glossary_anchor(terms[0])
+                current = Section(terms[0], 2, anchor, line + offset + 1, term=True)
+                current.text = "\n".join([*terms, definition]) + "\n"
     sections.append(current)
     for s in sections:
         s.text = s.text.strip()

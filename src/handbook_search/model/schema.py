@@ -42,6 +42,7 @@ class Source(BaseModel):
     title: Annotated[str, Field(min_length=1)]
     publisher: Annotated[str, Field(min_length=1)]
     date: Any  # a YAML date, or "YYYY-MM" / "YYYY" when only the month or year is known
+    url: str | None = None  # where the source is published, only when the source gives it
 
     @field_validator("date")
     @classmethod
@@ -54,6 +55,17 @@ class Source(BaseModel):
             raise PydanticCustomError(
                 "source_date",
                 "YYYY-MM-DD、YYYY-MM または YYYY で指定してください: {value}",
+                {"value": show(value)},
+            )
+        return value
+
+    @field_validator("url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"https?://[^\s<>\"'`]+", value):
+            raise PydanticCustomError(
+                "source_url",
+                "http:// または https:// で始まる資料の URL を指定してください: {value}",
                 {"value": show(value)},
             )
         return value
@@ -192,7 +204,7 @@ def _message(err: dict[str, Any], kind: str) -> str:
         return f"{field} には 1 つ以上の項目が必要です"
     if typ in ("model_type", "dict_type"):
         return f"{field} は title, publisher, date を持つ項目で指定してください: {show(value)}"
-    if typ == "source_date":
+    if typ in ("source_date", "source_url"):
         return f"{field} は{err['msg']}"
     if typ in ("prefecture", "bureau", "themes_unique"):
         return err["msg"]

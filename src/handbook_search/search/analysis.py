@@ -76,8 +76,10 @@ def _pieces(text: str):
         offset += len(line)
 
 
-def _analyze_piece(piece: str, offset: int) -> list[tuple]:
-    """Sudachi on one piece: (normalized, pos, start, end, parts) with offsets added."""
+@functools.lru_cache(maxsize=4096)
+def _analyze_piece(piece: str, offset: int) -> tuple[tuple, ...]:
+    """Sudachi on one piece: (normalized, pos, start, end, parts) with offsets added (cached:
+    the site-search index and the query side analyze the same line more than once)."""
     tokenizer, mode = _sudachi()
     out = []
     for m in tokenizer.tokenize(piece, mode.C):
@@ -90,7 +92,7 @@ def _analyze_piece(piece: str, offset: int) -> list[tuple]:
                     (a.normalized_form(), a.begin() + offset, a.end() + offset) for a in split
                 )
         out.append((m.normalized_form(), m.part_of_speech()[0], start, end, parts))
-    return out
+    return tuple(out)
 
 
 def morphemes(text: str):
@@ -99,6 +101,16 @@ def morphemes(text: str):
         if piece.strip():
             for m in _analyze_piece(piece, offset):
                 yield Morpheme(*m)
+
+
+def reading(text: str) -> str:
+    """How `text` is read, in katakana (Sudachi's reading; words it does not know as written).
+
+    >>> reading("総合事業")
+    'ソウゴウジギョウ'
+    """
+    tokenizer, mode = _sudachi()
+    return "".join(m.reading_form() or m.surface() for m in tokenizer.tokenize(text, mode.C))
 
 
 class SudachiTokenizer(Tokenizer):
@@ -138,6 +150,11 @@ class SudachiTokenizer(Tokenizer):
                 yield t
 
 
+def stopped(text: str, pos: str) -> bool:
+    """Whether a morpheme (normalized form, first POS field) is dropped from the index."""
+    return pos in STOP_POS or text in STOP_WORDS or not text.strip()
+
+
 class PartOfSpeechStopFilter(Filter):
     """Drops particles, auxiliaries, punctuation, whitespace and function words.
 
@@ -149,7 +166,7 @@ class PartOfSpeechStopFilter(Filter):
     def __call__(self, tokens):
         gap = False  # punctuation between two words: they are not adjacent in a phrase
         for t in tokens:
-            if t.tag in STOP_POS or t.text in STOP_WORDS or not t.text.strip():
+            if stopped(t.text, t.tag):
                 gap = gap or t.tag in BOUNDARY_POS or not t.text.strip()
                 continue
             t.gap, gap = gap, False

@@ -72,7 +72,7 @@ def text_fields(page) -> dict[str, str]:
     """The searched fields (SEARCH_FIELDS) of a page."""
     return {
         "title": page.meta.title,
-        "headings": "\n".join(s.title for s in page.sections[1:]),
+        "headings": "\n".join(s.title for s in page.sections[1:] if not s.term),
         "meta": meta_text(page),
         "body": page.text,
     }

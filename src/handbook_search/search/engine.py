@@ -163,10 +163,32 @@ def _unit_query(unit: Unit):
     return AndMaybe(And([_terms(p) for p in unit.parts]), _terms(unit.text))
 
 
-def _key_query(key: tuple[str, ...]):
-    from whoosh.query import And
+def key_sequence(key: tuple[str, ...], words: WordCache | None = None) -> list[str]:
+    """A synonym member of several units as the mode A units a phrase query matches
+    (a compound stands for its parts, as in the index's positions).
 
-    return _terms(key[0]) if len(key) == 1 else And([_terms(k) for k in key])
+    >>> key_sequence(("住民", "主体", "よる", "支援"))
+    ['住民', '主体', 'よる', '支援']
+    >>> key_sequence(("熊本県", "担い手"))
+    ['熊本', '県', '担い手']
+    """
+    words = words or WordCache()
+    seq: list[str] = []
+    for text in key:
+        found = words.get(text)[0]
+        one = found[0] if len(found) == 1 and found[0].text == text else None
+        seq.extend(one.parts or (text,) if one else (text,))
+    return seq
+
+
+def _key_query(key: tuple[str, ...], words: WordCache):
+    """A synonym member: one unit as a term, several as a phrase — not loose parts that
+    would find every page with 住民 and 支援 somewhere (サービスB ⇔ 住民主体による支援)."""
+    from whoosh.query import Or, Phrase
+
+    if len(key) == 1:
+        return _terms(key[0])
+    return Or([Phrase(f, key_sequence(key, words)) for f in SEARCH_FIELDS])
 
 
 def minimal(keys: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
@@ -182,6 +204,12 @@ def minimal(keys: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
 
 def _word_queries(word: str, synonyms: Synonyms, words: WordCache) -> list:
     """One query per unit of `word`, with runs that are synonyms replaced by their group."""
+    return [q for q, _, _ in _word_parts(word, synonyms, words)]
+
+
+def _word_parts(word: str, synonyms: Synonyms, words: WordCache) -> list[tuple]:
+    """(query, the text it stands for, what to highlight) per unit or synonym run of `word`.
+    Synonym members of several units are phrases and are not highlighted by their parts."""
     from whoosh.query import Or
 
     found = words.get(word)[0]
@@ -191,14 +219,18 @@ def _word_queries(word: str, synonyms: Synonyms, words: WordCache) -> list:
         match = synonyms.match(keys, i)
         if match:
             n, group = match
-            alternatives = [_key_query(k).with_boost(SYNONYM_BOOST) for k in minimal(group)]
+            members = minimal(group)
+            alternatives = [_key_query(k, words).with_boost(SYNONYM_BOOST) for k in members]
+            shown = [_key_query(k, words) for k in members]
             # the word as typed (whole or by parts) stays an alternative
             if n == 1:
                 alternatives.append(_unit_query(found[i]))
-            out.append(Or(alternatives))
+                shown.append(_unit_query(found[i]))
+            out.append((Or(alternatives), "".join(keys[i : i + n]), Or(shown)))
             i += n
         else:
-            out.append(_unit_query(found[i]))
+            q = _unit_query(found[i])
+            out.append((q, found[i].text, q))
             i += 1
     return out
 
@@ -274,22 +306,27 @@ def build_queries(parsed: ParsedQuery, synonyms: Synonyms, words: WordCache | No
     words = words or WordCache()
     from whoosh.query import And, AndNot, Or
 
-    required, loose = [], []
+    required, loose, shown = [], [], []
     for word in parsed.words:
-        parts = _word_queries(word, synonyms, words)
+        pairs = _word_parts(word, synonyms, words)
+        parts = [q for q, _, _ in pairs]
+        shown += [h for _, _, h in pairs]
+        # the "any word" fallback never rests on one character: 宇宙旅行 must not find 行
+        loose_parts = [q for q, text, _ in pairs if len(text) > 1]
         found, sentence = words.get(word)
         if len(found) >= QUESTION_UNITS and sentence:
             # 買い物に困る高齢者への支援: a question, not a list of must-have words
             required.append(Or(parts))
-            loose.extend(parts)
+            loose.extend(loose_parts)
         elif parts:
             required.append(And(parts) if len(parts) > 1 else parts[0])
-            loose.extend(parts)
+            loose.extend(loose_parts)
     for phrase in parsed.phrases:
         q = _phrase_query(phrase, words)
         if q is not None:
             required.append(q)
             loose.append(q)
+            shown.append(q)
     if not required:
         if parsed.words or parsed.phrases or parsed.excluded:
             raise QueryError(
@@ -303,17 +340,38 @@ def build_queries(parsed: ParsedQuery, synonyms: Synonyms, words: WordCache | No
 
     strict = without(And(required) if len(required) > 1 else required[0])
     fallback = without(Or(loose)) if len(loose) > 1 else None
-    return strict, fallback, Or(loose)
+    return strict, fallback, Or(shown)
 
 
 # -- sections and snippets ---------------------------------------------------------------
-def _spans(text: str, surfaces: set[str]) -> list[tuple[int, int]]:
+# Between the words of a phrase, a snippet allows what the index drops (の, による …).
+PHRASE_GAP = "[ぁ-ゖ]{0,3}"
+
+
+def phrase_pattern(spellings: list[list[str]]) -> re.Pattern | None:
+    """The words of a phrase, each in any of its spellings, one after the other with at most a
+    few kana between: what a snippet highlights for a phrase (通い + 場 → 通いの場), instead
+    of every 住民 and 支援 of the page.
+
+    >>> phrase_pattern([["通い"], ["場"]]).search("毎週の通いの場へ").group()
+    '通いの場'
+    """
+    if not spellings or not all(spellings):
+        return None
+    words = ["(?:" + "|".join(re.escape(s) for s in sorted(ss, key=len, reverse=True)) + ")"
+             for ss in spellings]  # fmt: skip
+    return re.compile(PHRASE_GAP.join(words))
+
+
+def _spans(text: str, surfaces: set[str], patterns: list[re.Pattern] = ()) -> list[tuple[int, int]]:
     spans = []
     for s in surfaces:
         if not s.strip():
             continue
         for m in re.finditer(re.escape(s), text):
             spans.append((m.start(), m.end()))
+    for pattern in patterns:
+        spans += [m.span() for m in pattern.finditer(text) if m.end() > m.start()]
     spans.sort()
     merged: list[tuple[int, int]] = []
     for s, e in spans:
@@ -328,21 +386,48 @@ def highlight_terms(query) -> set[str]:
     """The terms to mark in snippets. One-character compound parts (者 of 高齢者, 体 of 協議体)
     would light up every 参加者 and 団体, so they are left out unless nothing longer is
     searched, as in the site search."""
-    terms = {t.decode() if isinstance(t, bytes) else t for _, t in query.iter_all_terms()}
+    from whoosh.query import Phrase
+
+    terms = {
+        t.decode() if isinstance(t, bytes) else t
+        for leaf in query.leaves()
+        if not isinstance(leaf, Phrase)
+        for _, t in leaf.iter_all_terms()
+    }
     return {t for t in terms if len(t) > 1} or terms
 
 
-def best_section(record: dict, terms: set[str]) -> tuple[dict, list[tuple[int, int]]]:
-    """The section with the most distinct query terms (then the most hits) and its hit spans.
+def highlight_phrases(query) -> list[tuple[str, ...]]:
+    """The phrases of the query (quoted, or synonym members of several words), highlighted
+    as a whole and not by their words."""
+    from whoosh.query import Phrase
+
+    found = (tuple(leaf.words) for leaf in query.leaves() if isinstance(leaf, Phrase))
+    return list(dict.fromkeys(found))
+
+
+def best_section(
+    record: dict, terms: set[str], phrases: list[tuple[str, ...]] = ()
+) -> tuple[dict, list[tuple[int, int]]]:
+    """The section with the most distinct query terms and phrases (then one whose heading is
+    just the query's words, so a glossary term's own entry beats one that mentions it; then the
+    most hits) and its hit spans.
 
     The page's stored term → spellings map says what to look for; no analysis at query time."""
     spellings = {t: record["terms"][t] for t in terms if t in record["terms"]}
-    best, best_key, best_spans = record["sections"][0], (-1, -1, 0), []
+    patterns = [phrase_pattern([record["terms"].get(t, []) for t in seq]) for seq in phrases]
+    patterns = [p for p in patterns if p is not None]
+    best, best_key, best_spans = record["sections"][0], (-1, -1, -1, 0), []
     for i, sec in enumerate(record["sections"]):
         title, text = sec["title"], sec["text"]
         matched = [ss for ss in spellings.values() if any(x in text or x in title for x in ss)]
-        spans = _spans(text, {x for ss in matched for x in ss})
-        key = (len(matched), len(spans), -i)
+        found = [p for p in patterns if p.search(text) or p.search(title)]
+        words = {x for ss in matched for x in ss}
+        # a section titled with just the query's words (a glossary entry); the first section's
+        # title is the page's: it names the page, not that section
+        in_title = int(i > 0 and _spans(title, words, found) == [(0, len(title))])
+        spans = _spans(text, words, found)
+        key = (len(matched) + len(found), in_title, len(spans), -i)
         if key > best_key:
             best, best_key, best_spans = sec, key, spans
     return best, best_spans
@@ -523,11 +608,11 @@ class Engine:
         if results.is_empty() and fallback is not None:
             mode = "or"
             results = searcher.search(fallback, limit=limit, filter=filter_q, optimize=False)
-        terms = highlight_terms(positive)
+        terms, phrases = highlight_terms(positive), highlight_phrases(positive)
         hits = []
         for hit in results:
             record = hit["data"]
-            section, spans = best_section(record, terms)
+            section, spans = best_section(record, terms, phrases)
             hits.append(Hit(record, hit.score, section, snippet(section["text"], spans)))
         shown = one_per_case(hits)
         total = len(results) - (len(hits) - len(shown))

@@ -64,19 +64,13 @@ def fold(text: str) -> str:
 
 
 class _Builder:
-    """Collects terms, postings and spellings while the pages are analyzed."""
+    """Collects term frequencies and spellings while one page (or phrase) is analyzed."""
 
     def __init__(self) -> None:
-        self.term_ids: dict[str, int] = {}
-        self.postings: dict[int, list[int]] = defaultdict(list)
-        # spelling (folded) → Counter of what the analyzer made of it (a units tuple; () = dropped)
+        # spelling (folded) → Counter of what the analyzer made of it (a units tuple of term
+        # tuples; () = dropped; PARTICLE)
         self.spellings: dict[str, Counter] = defaultdict(Counter)
-        self.surfaces: dict[int, Counter] = defaultdict(Counter)  # term id → spellings as written
-
-    def term(self, text: str) -> int:
-        if text not in self.term_ids:
-            self.term_ids[text] = len(self.term_ids)
-        return self.term_ids[text]
+        self.surfaces: dict[str, Counter] = defaultdict(Counter)  # term → spellings as written
 
     def analyze(self, text: str) -> tuple[Counter, int]:
         """Term frequencies and token count of `text` as the CLI's index sees them (the same
@@ -86,28 +80,25 @@ class _Builder:
         tokens = [t.text for t in JapaneseAnalyzer()(text)]
         for term, spelled in surfaces(text).items():
             for surface in spelled:
-                self.surfaces[self.term(term)][surface] += 1
-        self.learn(text)
+                self.surfaces[term][surface] += 1
+        for line in text.splitlines():  # line by line: Sudachi's results per line are cached
+            self.learn(line)
         return Counter(tokens), len(tokens)
 
     def learn(self, text: str) -> None:
-        """Spelling → units, from Sudachi's words of `text` lined up with the query units the
-        CLI makes of it (analysis.units): a word without a unit was dropped (a particle …)."""
-        from handbook_search.search.analysis import morphemes, units
+        """Spelling → units, from Sudachi's words of `text`: a kept word is the unit the CLI's
+        query analysis (analysis.units) makes of it — its normalized form and, for a compound,
+        its mode A parts, lower-cased; a dropped word maps to nothing (a particle …)."""
+        from handbook_search.search.analysis import morphemes, stopped
 
-        found = units(text)
-        i = 0
         for m in morphemes(text):
             surface = text[m.start : m.end]
-            if i < len(found) and found[i].surface == surface:
-                u = found[i]
-                i += 1
-                entry = ((self.term(u.text), *(self.term(p) for p in u.parts)),)
+            if not stopped(m.text, m.pos):
+                entry = ((m.text.lower(), *(part.lower() for part, _, _ in m.parts)),)
                 self.spellings[fold(surface)][entry] += 1
-                self.spellings[fold(u.text)][entry] += 1
-                if u.parts and len(u.parts) == len(m.parts):
-                    for (_, start, end), part in zip(m.parts, u.parts, strict=True):
-                        self.spellings[fold(text[start:end])][((self.term(part),),)] += 1
+                self.spellings[fold(m.text)][entry] += 1
+                for part, start, end in m.parts:
+                    self.spellings[fold(text[start:end])][((part.lower(),),)] += 1
             elif any(ch.isalnum() for ch in surface):
                 self.spellings[fold(surface)][PARTICLE if m.pos in PARTICLE_POS else ()] += 1
 
@@ -118,7 +109,7 @@ class _Builder:
         found = units(phrase)
         if not found:
             return
-        entry = tuple((self.term(u.text), *(self.term(p) for p in u.parts)) for u in found)
+        entry = tuple((u.text, *u.parts) for u in found)
         # far more weight than corpus spellings: the member's own analysis must win
         self.spellings[fold(phrase)][entry] += 1_000_000
         self.learn(phrase)  # and its pieces, for queries that contain it
@@ -138,54 +129,170 @@ def _meta(page: Page) -> dict[str, Any]:
     return meta
 
 
-def build_index(corpus: Corpus, synonyms_file: Path | None = None) -> dict[str, Any]:
-    """The browser index of `corpus` (JSON-able). `synonyms_file` defaults to the corpus's."""
+def analyze_page(page: Page) -> dict[str, Any]:
+    """Everything the index needs of one page (picklable; cached per page content):
+    its record, sections, term frequencies per field, field lengths and spellings."""
     from whoosh.util.numeric import byte_to_length, length_to_byte
 
-    from handbook_search.model.corpus import SYNONYMS_FILE
-    from handbook_search.model.vocab import KINDS, THEMES, wareki
+    from handbook_search.model.vocab import wareki
     from handbook_search.search.documents import meta_text
+
+    b = _Builder()
+    record = _meta(page)
+    record["wareki"] = wareki(page.meta.fiscal_year) if record["fiscal_year"] else None
+    lengths = [0, 0, 0, 0]  # title, headings, meta, body (tokens, as whoosh counts them)
+    tf: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # the same four fields
+    sections = []
+    for s_id, section in enumerate(page.sections):
+        sections.append([section.title, section.anchor, section.text])
+        field = TITLE if s_id == 0 else HEADINGS  # the first section's title is the page's
+        title = "" if section.term else section.title  # a glossary term is in its text
+        for f, text in ((field, title), (BODY, section.text)):
+            counts, length = b.analyze(text)
+            lengths[f] += length
+            for term, n in counts.items():
+                tf[term][f] += n
+    counts, lengths[META] = b.analyze(meta_text(page))
+    for term, n in counts.items():
+        tf[term][META] += n
+    return {
+        "positions": positions(page),
+        "record": record,
+        "sections": sections,
+        "lengths": lengths,
+        # whoosh stores a page's field length in one byte (lossy): rank with the same numbers
+        "rank_lengths": [byte_to_length(length_to_byte(n)) for n in lengths],
+        # plain dicts, not Counters: the cache of 1,000 pages loads in a second, not in ten
+        "tf": dict(tf),
+        "surfaces": {term: dict(c) for term, c in b.surfaces.items()},
+        "spellings": {spelling: dict(c) for spelling, c in b.spellings.items()},
+    }
+
+
+def positions(page: Page) -> dict[str, list[int]]:
+    """term → [field, count, position…]… in the CLI's searched fields, numbered as whoosh
+    numbers them (analysis.CompoundFilter): what its phrase queries match."""
+    from handbook_search.search.analysis import JapaneseAnalyzer
+    from handbook_search.search.documents import SEARCH_FIELDS, text_fields
+
+    out: dict[str, list[int]] = {}
+    fields = text_fields(page)
+    for f, name in enumerate(SEARCH_FIELDS):
+        found: dict[str, list[int]] = defaultdict(list)
+        for token in JapaneseAnalyzer()(fields[name], positions=True):
+            found[token.text].append(token.pos)
+        for term, where in found.items():
+            out.setdefault(term, []).extend([f, len(where), *where])
+    return out
+
+
+def _analyze_file(root: Path, rel: str) -> tuple[str, dict[str, Any] | None]:
+    """Worker: parse and analyze one corpus file."""
+    from handbook_search.model.page import parse_page, shown_path
+
+    page, _ = parse_page(root / rel, root, shown_path(root / rel))
+    return rel, analyze_page(page) if page is not None else None
+
+
+# Below this many pages to analyze, a worker pool costs more than it saves.
+PARALLEL_MIN = 48
+CACHE_FILE = "handbook-search-pages.pickle"
+
+
+def _page_key(page: Page) -> str:
+    return hashlib.sha1(page.relpath.encode() + b"\0" + page.path.read_bytes()).hexdigest()
+
+
+def analyze_pages(corpus: Corpus, cache_dir: Path | None = None) -> list[dict[str, Any]]:
+    """analyze_page for every page, reusing the analyses of unchanged pages (cache_dir) and
+    analyzing the others in worker processes when there are many (a clean 1,000-case build)."""
+    import os
+    import pickle
+
+    version = (
+        f"{FORMAT}:{ANALYZER_VERSION}:" + hashlib.sha1(Path(__file__).read_bytes()).hexdigest()
+    )
+    cache: dict[str, dict] = {}
+    path = Path(cache_dir) / CACHE_FILE if cache_dir else None
+    if path is not None:
+        try:
+            with path.open("rb") as f:
+                stored = pickle.load(f)  # our own file in Sphinx's doctree folder
+            if stored.get("version") == version:
+                cache = stored["pages"]
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, KeyError):
+            cache = {}
+    keys = [_page_key(p) for p in corpus.pages]
+    todo = [p for p, k in zip(corpus.pages, keys, strict=True) if k not in cache]
+    workers = min(os.cpu_count() or 1, 4)
+    if len(todo) >= PARALLEL_MIN and workers > 1:
+        import concurrent.futures
+        import functools
+
+        by_rel = {p.relpath: k for p, k in zip(corpus.pages, keys, strict=True)}
+        with concurrent.futures.ProcessPoolExecutor(workers) as pool:
+            job = functools.partial(_analyze_file, corpus.root)
+            for rel, analysis in pool.map(job, [p.relpath for p in todo], chunksize=8):
+                if analysis is not None:
+                    cache[by_rel[rel]] = analysis
+    for page in todo:
+        key = _page_key(page)
+        if key not in cache:
+            cache[key] = analyze_page(page)
+    out = [cache[k] for k in keys]
+    if path is not None and todo:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as f:
+            pickle.dump({"version": version, "pages": dict(zip(keys, out, strict=True))}, f)
+        tmp.replace(path)
+    return out
+
+
+def build_index(
+    corpus: Corpus, synonyms_file: Path | None = None, cache_dir: Path | None = None
+) -> dict[str, Any]:
+    """The browser index of `corpus` (JSON-able, before sharding: write_index cuts it into
+    files). `synonyms_file` defaults to the corpus's."""
+    from handbook_search.model.corpus import SYNONYMS_FILE
+    from handbook_search.model.vocab import KINDS, THEMES
     from handbook_search.search.synonyms import analyze_groups, read_groups
 
     b = _Builder()
-    pages = []
+    pages, sections = [], []
+    postings: dict[str, list[int]] = defaultdict(list)
+    where: dict[str, list[int]] = defaultdict(list)
     lengths_sum = [0.0, 0.0, 0.0, 0.0]
-    for p_id, page in enumerate(corpus.pages):
-        record = _meta(page)
-        record["wareki"] = wareki(page.meta.fiscal_year) if record["fiscal_year"] else None
-        lengths = [0, 0, 0, 0]  # title, headings, meta, body (tokens, as whoosh counts them)
-        tf: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # the same four fields
-        sections = []
-        for s_id, section in enumerate(page.sections):
-            sections.append([section.title, section.anchor, section.text])
-            field = TITLE if s_id == 0 else HEADINGS  # the first section's title is the page's
-            for f, text in ((field, section.title), (BODY, section.text)):
-                counts, length = b.analyze(text)
-                lengths[f] += length
-                for term, n in counts.items():
-                    tf[term][f] += n
-        counts, lengths[META] = b.analyze(meta_text(page))
-        for term, n in counts.items():
-            tf[term][META] += n
-        for term, fields in tf.items():
-            b.postings[b.term(term)] += [p_id, *fields]
-        for i, n in enumerate(lengths):
-            lengths_sum[i] += n
-        # whoosh stores a page's field length in one byte (lossy): rank with the same numbers
-        record["lengths"] = [byte_to_length(length_to_byte(n)) for n in lengths]
-        record["sections"] = sections
+    for p_id, analysis in enumerate(analyze_pages(corpus, cache_dir)):
+        record = dict(analysis["record"], lengths=analysis["rank_lengths"])
         pages.append(record)
+        sections.append(analysis["sections"])
+        for i, n in enumerate(analysis["lengths"]):
+            lengths_sum[i] += n
+        for term, fields in analysis["tf"].items():
+            postings[term] += [p_id, *fields]
+        for term, found in analysis["positions"].items():
+            where[term] += [p_id, len(found), *_deltas(found)]
+        for merged, found in (
+            (b.surfaces, analysis["surfaces"]),
+            (b.spellings, analysis["spellings"]),
+        ):
+            for key, counts in found.items():
+                into = merged[key]
+                for value, n in counts.items():
+                    into[value] = into.get(value, 0) + n
 
     path = synonyms_file if synonyms_file is not None else corpus.root / SYNONYMS_FILE
     raw = read_groups(path) if path.is_file() else []
     for members in raw:
         for word in members:
             b.add_phrase(str(word))
-    groups = [
-        [[b.term(t) for t in key] for key in group] for group in analyze_groups(raw)
-    ]  # a key is a run of unit texts, as synonyms.Synonyms matches them
+    # a key is a run of unit texts, as synonyms.Synonyms matches them; with more than one unit
+    # it is searched as a phrase of mode A units (engine.key_sequence)
+    from handbook_search.search.engine import key_sequence
 
-    terms = list(b.term_ids)
+    groups = [[[list(key), key_sequence(key)] for key in group] for group in analyze_groups(raw)]
+
     vocab = {}
     for spelling, made in b.spellings.items():
         if not spelling.strip():
@@ -193,6 +300,7 @@ def build_index(corpus: Corpus, synonyms_file: Path | None = None) -> dict[str, 
         entry = made.most_common(1)[0][0]
         vocab[spelling] = 0 if entry == PARTICLE else [list(unit) for unit in entry]
     count = max(len(pages), 1)
+    terms = sorted(set(postings) | set(b.surfaces), key=js_order)
     return {
         "format": FORMAT,
         "analyzer": ANALYZER_VERSION,
@@ -204,18 +312,43 @@ def build_index(corpus: Corpus, synonyms_file: Path | None = None) -> dict[str, 
         "kinds": KINDS,
         "themes": {str(n): name for n, name in THEMES.items()},
         "pages": pages,
-        "terms": terms,
-        "postings": [b.postings.get(i, []) for i in range(len(terms))],
-        # most frequent first: the first one is how a suggestion is shown
-        "surfaces": [
-            [s for s, _ in sorted(b.surfaces[i].items(), key=lambda kv: (-kv[1], kv[0]))]
-            if i in b.surfaces
-            else []
-            for i in range(len(terms))
-        ],
-        "vocab": dict(sorted(vocab.items())),
+        "sections": sections,
+        # term → [postings (page, tf title, headings, meta, body)…, spellings most frequent first]
+        "terms": {
+            t: [
+                postings.get(t, []),
+                [s for s, _ in sorted(b.surfaces[t].items(), key=lambda kv: (-kv[1], kv[0]))]
+                if t in b.surfaces
+                else [],
+            ]
+            for t in terms
+        },
+        # term → [page, length, (field, count, position deltas…)…]…: only phrases load these
+        "positions": {t: where[t] for t in sorted(where, key=js_order)},
+        "vocab": dict(sorted(vocab.items(), key=lambda kv: js_order(kv[0]))),
         "synonyms": groups,
     }
+
+
+def _deltas(found: list[int]) -> list[int]:
+    """[field, count, position…]… with each field's positions as differences from the one
+    before (smaller numbers: position shards are loaded for phrases and should be light).
+
+    >>> _deltas([3, 3, 10, 12, 40])
+    [3, 3, 10, 2, 28]
+    """
+    out, i = [], 0
+    while i < len(found):
+        field, count = found[i], found[i + 1]
+        where = found[i + 2 : i + 2 + count]
+        out += [field, count, *(b - a for a, b in zip([0, *where], where, strict=False))]
+        i += 2 + count
+    return out
+
+
+def js_order(text: str) -> bytes:
+    """Sort key equal to JavaScript's string comparison (UTF-16 code units)."""
+    return text.encode("utf-16-be")
 
 
 def source_digest(corpus_root: Path, extra: str = "") -> str:
@@ -234,17 +367,101 @@ def source_digest(corpus_root: Path, extra: str = "") -> str:
     return h.hexdigest()[:16]
 
 
-def render_js(data: dict[str, Any], digest: str) -> str:
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+SHARD_DIR = "handbook-search"  # next to INDEX_FILE in _static/
+SHARD_FUNCTION = "handbookSearchShard"  # defined by handbook-search.js; each shard calls it
+TERM_CHUNK_CHARS = 24_000  # postings per file, as Pagefind cuts its index (by size here)
+VOCAB_CHUNK_CHARS = 16_000
+SUGGEST_TERMS = 5_000  # the most frequent words offered as もしかして (loaded on no hit)
+
+
+def _dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def _shard(prefix: str, data: Any) -> tuple[str, str]:
+    """(file stem, file text) of one shard: named by its content's hash, so an unchanged
+    shard keeps its name (and the browser's cache) across builds."""
+    body = _dumps(data)
+    name = f"{prefix}-{hashlib.sha1(body.encode()).hexdigest()[:12]}"
+    return name, f'{SHARD_FUNCTION}("{name}",{body});\n'
+
+
+def _chunks(prefix: str, items: dict[str, Any], budget: int) -> tuple[list, dict[str, str]]:
+    """Cut sorted `items` into shards of about `budget` characters: the range table
+    [[first key, last key, file], …] and the files."""
+    table, files, chunk, size = [], {}, {}, 0
+
+    def flush() -> None:
+        nonlocal chunk, size
+        if chunk:
+            name, text = _shard(prefix, chunk)
+            keys = list(chunk)
+            table.append([keys[0], keys[-1], name])
+            files[name] = text
+        chunk, size = {}, 0
+
+    for key, value in items.items():
+        grows = len(key) + len(_dumps(value)) + 4
+        if chunk and size + grows > budget:  # a big entry starts a shard of its own
+            flush()
+        chunk[key] = value
+        size += grows
+    flush()
+    return table, files
+
+
+def shard_index(data: dict[str, Any], digest: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """(entry, shard files) of a built index: the entry holds the settings, the page table and
+    the range tables; terms (postings + spellings), vocabulary and each page's sections are
+    shards loaded on demand, and the もしかして list only when a search finds nothing."""
+    files: dict[str, str] = {}
+    pages = []
+    for page, sections in zip(data["pages"], data["sections"], strict=True):
+        name, text = _shard("f", sections)
+        files[name] = text
+        pages.append(dict(page, f=name))
+    term_table, term_files = _chunks("t", data["terms"], TERM_CHUNK_CHARS)
+    vocab_table, vocab_files = _chunks("v", data["vocab"], VOCAB_CHUNK_CHARS)
+    files |= term_files | vocab_files
+    common = sorted(
+        (
+            t
+            for t, (post, _) in data["terms"].items()
+            if len(t) > 1 and post and any(c.isalnum() for c in t)
+        ),
+        key=lambda t: (-len(data["terms"][t][0]), js_order(t)),
+    )[:SUGGEST_TERMS]
+    suggest, text = _shard("s", [[t, (data["terms"][t][1] or [t])[0]] for t in common])
+    files[suggest] = text
+    pos_table, pos_files = _chunks("p", data["positions"], TERM_CHUNK_CHARS)
+    files |= pos_files
+    skip = ("pages", "sections", "terms", "vocab", "positions")
+    entry = {k: v for k, v in data.items() if k not in skip}
+    entry |= {
+        "digest": digest,
+        "pages": pages,
+        "term_chunks": term_table,
+        "vocab_chunks": vocab_table,
+        "position_chunks": pos_table,
+        "max_spelling": max((len(s) for s in data["vocab"]), default=1),
+        "suggest": suggest,
+    }
+    return entry, files
+
+
+def render_js(entry: dict[str, Any], digest: str) -> str:
     return (
         f"/* handbook-search site index {digest}: generated by handbook_search.site.searchindex */\n"
-        f"window.{GLOBAL_NAME}={body};\n"
+        f"window.{GLOBAL_NAME}={_dumps(entry)};\n"
     )
 
 
-def write_index(corpus: Corpus, static_dir: Path, digest: str | None = None) -> Path:
-    """Write ``static_dir/handbook-search-index.js`` unless it is already built from the same
-    sources (same digest). Returns its path."""
+def write_index(
+    corpus: Corpus, static_dir: Path, digest: str | None = None, cache_dir: Path | None = None
+) -> Path:
+    """Write the entry ``static_dir/handbook-search-index.js`` and its shards in
+    ``static_dir/handbook-search/`` unless they are built from the same sources (same digest);
+    shards of an earlier build that are no longer used are removed. Returns the entry's path."""
     digest = digest or source_digest(corpus.root)
     target = Path(static_dir) / INDEX_FILE
     try:
@@ -253,8 +470,17 @@ def write_index(corpus: Corpus, static_dir: Path, digest: str | None = None) -> 
                 return target
     except OSError:
         pass
-    target.parent.mkdir(parents=True, exist_ok=True)
+    entry, files = shard_index(build_index(corpus, cache_dir=cache_dir), digest)
+    shards = Path(static_dir) / SHARD_DIR
+    shards.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        path = shards / f"{name}.js"
+        if not path.is_file():  # content-hashed: an existing file is the same
+            path.write_text(text, encoding="utf-8")
     tmp = target.with_suffix(".tmp")
-    tmp.write_text(render_js(build_index(corpus), digest), encoding="utf-8")
+    tmp.write_text(render_js(entry, digest), encoding="utf-8")
     tmp.replace(target)
+    for old in shards.glob("*.js"):
+        if old.stem not in files:
+            old.unlink()
     return target

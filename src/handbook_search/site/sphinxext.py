@@ -1,8 +1,18 @@
 """Sphinx glue: everything generated from page metadata.
 
-- a metadata box at the top of every case page (自治体, 都道府県, 厚生局, 年度, テーマ …);
-- ``{case-list}``: the table of all cases; ``{theme-cases}``: the cases tagged with the
-  current theme page's number; ``{theme-list}``: the 10 themes.
+- a metadata box at the top of every case page (自治体, 都道府県, 厚生局, 年度, テーマ …),
+  関連する事例 (model.related, once per build), links to the published 出典, and the theme
+  number in a theme page's title;
+- ``{case-explorer}``: 事例一覧's facets, sort and tile map (explorer.py, data in
+  ``_static/handbook-cases.js``);
+- ``{case-list}``: the cases by 年度 and 都道府県 (counts), each 年度 linking to its own list page
+  ``docs/cases/<year>.html`` (generated from metadata, template ``handbook-cases-year.html``);
+  ``{recent-cases}``: the newest few; ``{theme-cases}``: the cases tagged with the current theme
+  page's number; ``{theme-list}``: the 10 themes.
+- navigation that does not grow with the corpus: case pages are in no toctree (furo renders the
+  whole toctree on every page, so listing 1,000 cases there costs O(N²)); they are marked orphan
+  so that ``-W`` does not warn, and are reached from the lists above and from search.
+- the glossary's term anchors and 五十音 index (glossary.py);
 - site pages whose text is a repository file (``handbook_shared_pages``: the contributors' guide
   is CONTRIBUTING.md);
 - corpus problems (the validator's rules) are Sphinx warnings, so ``-W`` fails the build;
@@ -14,6 +24,8 @@ It holds no logic of its own beyond turning the page model into docutils nodes.
 
 from __future__ import annotations
 
+import functools
+import html
 from pathlib import Path
 
 from docutils import nodes
@@ -24,8 +36,9 @@ from sphinx.util.docutils import SphinxDirective
 
 from handbook_search.model.corpus import Corpus, load_corpus
 from handbook_search.model.page import Page
-from handbook_search.model.vocab import THEMES, wareki
-from handbook_search.site import safety
+from handbook_search.model.related import related_cases
+from handbook_search.model.vocab import THEMES, prefecture_order, wareki
+from handbook_search.site import explorer, glossary, interface, safety
 
 logger = logging.getLogger(__name__)
 
@@ -34,12 +47,81 @@ def corpus_of(app: Sphinx) -> Corpus:
     return app.handbook_corpus  # type: ignore[attr-defined]
 
 
+def case_of(app: Sphinx, docname: str) -> Page | None:
+    """The case page of `docname` (page_of's dict, made once: 1,000 lookups stay cheap)."""
+    page = page_of(app, docname)
+    return page if page is not None and page.kind == "case" else None
+
+
+@functools.cache
+def _model_digest() -> str:
+    """The page model's own code (what a parse depends on besides the file)."""
+    import hashlib
+
+    import handbook_search.model as model
+
+    folder = Path(model.__file__).parent
+    return hashlib.sha1(b"".join(f.read_bytes() for f in sorted(folder.glob("*.py")))).hexdigest()
+
+
+class _ParseCache:
+    """parse_page, remembered between builds by file content (in Sphinx's doctree folder):
+    an incremental build of 1,000 cases parses one file, not 1,000 (YAML and markdown-it in
+    pure Python take ~15 ms a page)."""
+
+    def __init__(self, path: Path):
+        import pickle
+
+        self.path, self.seen = path, {}
+        try:
+            with path.open("rb") as f:
+                self.known = pickle.load(f)  # our own file in Sphinx's doctree folder
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            self.known = {}
+
+    def __call__(self, path: Path, root: Path, shown: str):
+        import hashlib
+
+        from handbook_search.model.page import parse_page
+
+        key = (
+            str(path),
+            str(root),
+            shown,
+            hashlib.sha1(path.read_bytes()).hexdigest(),
+            _model_digest(),  # a parse made by other model code is not reused
+        )
+        found = self.known.get(key) or parse_page(path, root, shown)
+        self.seen[key] = found
+        return found
+
+    def save(self) -> None:
+        import pickle
+
+        if self.seen.keys() == self.known.keys():
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        with tmp.open("wb") as f:
+            pickle.dump(self.seen, f)
+        tmp.replace(self.path)
+
+
 def _load(app: Sphinx) -> None:
     root = Path(app.config.handbook_corpus_dir or Path(app.srcdir) / "corpus").resolve()
-    corpus = load_corpus(root)
+    cache = _ParseCache(Path(app.doctreedir) / "handbook-corpus.pickle")
+    corpus = load_corpus(root, parse=cache)
+    cache.save()
     for problem in corpus.problems if app.config.handbook_validate else []:
         logger.warning(str(problem), type="handbook", subtype="validate")
     app.handbook_corpus = corpus  # type: ignore[attr-defined]
+    app.handbook_pages = {p.docname: p for p in corpus.pages}  # type: ignore[attr-defined]
+    app.handbook_related = related_cases(corpus.cases())  # type: ignore[attr-defined]
+
+
+def page_of(app: Sphinx, docname: str) -> Page | None:
+    """The corpus page built as `docname` (None for the site's own pages in docs/)."""
+    return app.handbook_pages.get(docname)  # type: ignore[attr-defined]
 
 
 def doc_link(docname: str, text: str, refdoc: str) -> addnodes.pending_xref:
@@ -100,16 +182,83 @@ def case_box(corpus: Corpus, page: Page) -> nodes.container:
     return box
 
 
-def _insert_case_box(app: Sphinx, doctree: nodes.document) -> None:
-    docname = app.env.docname
-    page = next((p for p in corpus_of(app).by_kind("case") if p.docname == docname), None)
+def _section(doctree: nodes.document, title: str) -> nodes.section | None:
+    """The page's section headed `title` (a ## of the page)."""
+    for section in doctree.findall(nodes.section):
+        if (
+            section.children
+            and isinstance(section[0], nodes.title)
+            and section[0].astext() == title
+        ):
+            return section
+    return None
+
+
+def source_links(page: Page) -> nodes.container | None:
+    """The sources that say where they are published, as links (front matter `url`)."""
+    linked = [s for s in page.meta.sources if s.url]
+    if not linked:
+        return None
+    box = nodes.container(classes=["handbook-source-links"])
+    box += nodes.rubric("", "資料の掲載ページ")
+    items = nodes.bullet_list()
+    for s in linked:
+        link = nodes.reference("", s.title, refuri=s.url, internal=False)
+        items += nodes.list_item("", _para(link, f"（{s.publisher}）"))
+    box += items
+    return box
+
+
+def _decorate_page(app: Sphinx, doctree: nodes.document) -> None:
+    """What a corpus page shows from its metadata: the case box under a case's title, the
+    theme number in a theme's title, links to the published sources under 出典."""
+    page = page_of(app, app.env.docname)
     if page is None:
         return
     section = next(iter(doctree.findall(nodes.section)), None)
     if section is None:
         return
     title_at = next((i for i, c in enumerate(section.children) if isinstance(c, nodes.title)), -1)
-    section.insert(title_at + 1, case_box(corpus_of(app), page))
+    if page.kind == "case":
+        section.insert(title_at + 1, case_box(corpus_of(app), page))
+    if page.kind == "theme" and title_at >= 0:  # 7 生活支援体制整備, as everywhere else
+        title = section[title_at]
+        title.insert(0, nodes.Text(f"{page.meta.theme} "))
+    links = source_links(page)
+    if links is not None:
+        (_section(doctree, "出典") or section).append(links)
+
+
+def _related_cases(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """関連する事例 at the end of a case's 関連テーマ section, from the list made once per
+    build (model.related); added when the page is written, so it is never stale."""
+    related = app.handbook_related.get(docname)  # type: ignore[attr-defined]
+    if not related or app.builder.format != "html":  # links between HTML pages
+        return
+    box = nodes.container(classes=["handbook-related-cases"])
+    box += nodes.rubric("", "関連する事例")
+    items = nodes.bullet_list()
+    for r in related:
+        m = r.page.meta
+        uri = app.builder.get_relative_uri(docname, r.page.docname)
+        label = f"{m.municipality}（{m.prefecture}）{wareki(m.fiscal_year)}"
+        why = [f"テーマ {'・'.join(str(n) for n in r.themes)}"] if r.themes else []
+        why += ["同じ都道府県"] if r.same_prefecture else ["同じ厚生局"] if r.same_bureau else []
+        para = _para(nodes.reference("", label, refuri=uri, internal=True))
+        para += nodes.inline("", f"（{'、'.join(why)}）", classes=["handbook-related-why"])
+        if m.summary:
+            para += nodes.Text(f" ― {m.summary}")
+        items += nodes.list_item("", para)
+    box += items
+    (_section(doctree, "関連テーマ") or doctree).append(box)
+
+
+def _related_changed(app: Sphinx, env) -> list[str]:
+    """Case pages whose related cases changed since the last build are written again."""
+    now = {d: [r.page.docname for r in rs] for d, rs in app.handbook_related.items()}  # type: ignore[attr-defined]
+    before = getattr(env, "handbook_related", {})
+    env.handbook_related = now
+    return [d for d, rs in now.items() if before.get(d) != rs and d in env.all_docs]
 
 
 def _table(
@@ -149,26 +298,84 @@ class _ListingDirective(SphinxDirective):
         raise NotImplementedError
 
 
+YEAR_PAGE = "docs/cases/{year}"  # one generated list page per 年度
+YEAR_TEMPLATE = "handbook-cases-year.html"
+
+
+def by_year(corpus: Corpus) -> dict[int, list[Page]]:
+    """Cases per 年度, newest first; within a year north to south (Corpus.cases' order)."""
+    years: dict[int, list[Page]] = {}
+    for p in corpus.cases():
+        years.setdefault(p.meta.fiscal_year, []).append(p)
+    return years
+
+
+def year_label(year: int) -> str:
+    return f"{wareki(year)}（{year}年度）"
+
+
 class CaseList(_ListingDirective):
-    """All cases: newest year first, then prefectures north to south."""
+    """The cases by 年度 (newest first): how many, from which 都道府県 (north to south), and a
+    link to the year's own list page. Its size grows with the years, not with the cases."""
 
     def nodes(self, corpus: Corpus) -> list[nodes.Node]:
         here = self.env.docname
-        rows = [
-            [
-                f"{wareki(p.meta.fiscal_year)}（{p.meta.fiscal_year}）",
-                [doc_link(p.docname, p.meta.municipality, here)],
-                p.meta.prefecture,
-                p.meta.bureau,
-                theme_links(corpus, p.meta.themes, here),
-                p.meta.summary or "",
-            ]
-            for p in corpus.cases()
-        ]
-        if not rows:
+        years = by_year(corpus)
+        if not years:
             return [_para("事例はまだありません。")]
-        headers = ["年度", "自治体", "都道府県", "厚生局", "テーマ", "概要"]
-        return [_table(headers, rows, ["handbook-case-list"])]
+        rows: list[list[list[nodes.Node] | str]] = []
+        for year, cases in years.items():
+            uri = self.env.app.builder.get_relative_uri(here, YEAR_PAGE.format(year=year))
+            link = nodes.reference("", year_label(year), refuri=uri, internal=True)
+            counts: dict[str, int] = {}
+            for p in cases:
+                counts[p.meta.prefecture] = counts.get(p.meta.prefecture, 0) + 1
+            places = "、".join(f"{pref} {n}" for pref, n in counts.items())
+            rows.append([[link], f"{len(cases)} 件", places])
+        return [_table(["年度", "事例", "都道府県（件数）"], rows, ["handbook-case-list"])]
+
+
+def case_item(p: Page, here: str) -> nodes.list_item:
+    m = p.meta
+    label = f"{m.municipality}（{m.prefecture}）{wareki(m.fiscal_year)}"
+    item = _para(doc_link(p.docname, label, here))
+    if m.summary:
+        item += nodes.Text(f" ― {m.summary}")
+    return nodes.list_item("", item)
+
+
+class RecentCases(_ListingDirective):
+    """The newest cases (default 5; the argument says how many) and a link to the case list."""
+
+    optional_arguments = 1
+
+    def nodes(self, corpus: Corpus) -> list[nodes.Node]:
+        here = self.env.docname
+        count = int(self.arguments[0]) if self.arguments else 5
+        cases = corpus.cases()
+        if not cases:
+            return [_para("事例はまだありません。")]
+        items = nodes.bullet_list(classes=["handbook-recent-cases"])
+        for p in cases[:count]:
+            items += case_item(p, here)
+        more = _para(
+            doc_link("docs/cases", f"すべての事例（{len(cases)} 件）を年度・都道府県別に見る", here)
+        )
+        return [items, more]
+
+
+class CaseExplorer(_ListingDirective):
+    """事例一覧's explorer (site/explorer.py): the tile map, and the place for the facets and
+    results that _static/handbook-explorer.js draws from _static/handbook-cases.js."""
+
+    def nodes(self, corpus: Corpus) -> list[nodes.Node]:
+        here = Path(self.env.app.builder.get_target_uri(self.env.docname)).name
+        box = nodes.container(ids=[explorer.EXPLORER_ID], classes=["handbook-explorer"])
+        box += _para(
+            "絞り込みと並べ替えには JavaScript が必要です。"
+            "JavaScript が使えないときは、下の年度ごとの一覧から探せます。"
+        )
+        return [explorer.map_nodes(corpus, here), box]
 
 
 class ThemeCases(_ListingDirective):
@@ -188,12 +395,7 @@ class ThemeCases(_ListingDirective):
             return [_para("このテーマの事例はまだ登録されていません。")]
         items = nodes.bullet_list(classes=["handbook-theme-cases"])
         for p in cases:
-            m = p.meta
-            label = f"{m.municipality}（{m.prefecture}）{wareki(m.fiscal_year)}"
-            item = _para(doc_link(p.docname, label, here))
-            if m.summary:
-                item += nodes.Text(f" ― {m.summary}")
-            items += nodes.list_item("", item)
+            items += case_item(p, here)
         return [items]
 
 
@@ -209,6 +411,39 @@ class ThemeList(_ListingDirective):
             para += nodes.Text(f"（事例 {count} 件）" if count else "")
             items += nodes.list_item("", para)
         return [items]
+
+
+def _mark_orphan(app: Sphinx, doctree: nodes.document) -> None:
+    """Case pages are in no toctree (see the module docstring): no -W warning for that."""
+    docname = app.env.docname
+    if case_of(app, docname) is not None:
+        app.env.metadata[docname]["orphan"] = True
+
+
+def _year_pages(app: Sphinx):
+    """html-collect-pages: one list page per 年度, its cases grouped by 都道府県."""
+    corpus = corpus_of(app)
+    years = by_year(corpus)
+    nav = [(y, YEAR_PAGE.format(year=y), year_label(y), len(c)) for y, c in years.items()]
+    pages = {p.meta.theme: p.docname for p in corpus.by_kind("theme")}
+    for year, cases in years.items():
+        groups: dict[str, list[dict]] = {}
+        for p in cases:
+            m = p.meta
+            themes = [(n, THEMES[n], pages.get(n)) for n in m.themes]
+            groups.setdefault(m.prefecture, []).append(
+                {"docname": p.docname, "municipality": m.municipality, "themes": themes,
+                 "summary": m.summary or ""}
+            )  # fmt: skip
+        context = {
+            "title": f"{year_label(year)}の事例",
+            "handbook_year": year_label(year),
+            "handbook_count": len(cases),
+            "handbook_groups": list(groups.items()),
+            "handbook_years": nav,
+            "handbook_current": YEAR_PAGE.format(year=year),
+        }
+        yield YEAR_PAGE.format(year=year), context, YEAR_TEMPLATE
 
 
 def _init_env(app: Sphinx, env, docnames) -> None:
@@ -233,16 +468,64 @@ def _merge(app: Sphinx, env, docnames, other) -> None:
 
 def _add_static(app: Sphinx, config) -> None:
     config.html_static_path.append(str(Path(__file__).parent / "static"))
+    config.templates_path.append(str(Path(__file__).parent / "templates"))
 
 
 def _search_context(app: Sphinx, pagename, templatename, context, doctree) -> None:
     context["handbook_site_search"] = app.config.handbook_site_search
     context["handbook_search_digest"] = getattr(app, "handbook_search_digest", "")
     context["handbook_themes"] = list(THEMES.items())
+    if pagename == "search":  # the filters offer what the cases have
+        cases = corpus_of(app).cases()
+        context["handbook_prefectures"] = list(dict.fromkeys(p.meta.prefecture for p in sorted(
+            cases, key=lambda p: prefecture_order(p.meta.prefecture))))  # fmt: skip
+        years = sorted({p.meta.fiscal_year for p in cases}, reverse=True)
+        context["handbook_years"] = [(y, year_label(y)) for y in years]
+
+
+def _page_context(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """The page's public URL (printed on paper) and its description (meta and OGP) from the
+    front matter's summary: the page's own words, not the first paragraph of its body."""
+    base = app.config.html_baseurl
+    context["handbook_page_url"] = (
+        base.rstrip("/") + "/" + app.builder.get_target_uri(pagename) if base else ""
+    )
+    page = page_of(app, pagename)
+    if page is not None and page.meta.summary:
+        summary = page.meta.summary
+        context["meta"] = {**(context.get("meta") or {}), "og:description": summary}
+        context["metatags"] = (
+            context.get("metatags", "")
+            + f'\n<meta name="description" content="{html.escape(summary)}" />'
+        )
+
+
+def _explorer_context(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """The explorer's two scripts are loaded only by the page that has {case-explorer}."""
+    context["handbook_explorer"] = doctree is not None and any(
+        explorer.EXPLORER_ID in n["ids"] for n in doctree.findall(nodes.container)
+    )
+
+
+def _write_explorer_data(app: Sphinx, exception) -> None:
+    if exception is None and app.builder.format == "html":
+        explorer.write_data(corpus_of(app), Path(app.outdir) / "_static")
 
 
 def _search_digest(app: Sphinx) -> None:
     from handbook_search.site.searchindex import source_digest
+
+    if app.config.handbook_site_search and app.builder.format == "html":
+        # Sphinx's own index (TinySegmenter over every page: a third of a 1,000-case build) is
+        # not used by our search page; searchindex.js keeps the page titles only.
+        from sphinx.util.docutils import new_document
+
+        index_page = app.builder.index_page
+
+        def titles_only(pagename: str, doctree, title: str) -> None:
+            index_page(pagename, new_document(""), title)
+
+        app.builder.index_page = titles_only  # type: ignore[method-assign]
 
     app.handbook_search_digest = source_digest(corpus_of(app).root)  # type: ignore[attr-defined]
 
@@ -252,7 +535,8 @@ def _write_search_index(app: Sphinx, exception) -> None:
         from handbook_search.site.searchindex import write_index
 
         static = Path(app.outdir) / "_static"
-        write_index(corpus_of(app), static, app.handbook_search_digest)  # type: ignore[attr-defined]
+        digest = app.handbook_search_digest  # type: ignore[attr-defined]
+        write_index(corpus_of(app), static, digest, cache_dir=Path(app.doctreedir))
 
 
 def _shared_page(app: Sphinx, docname: str, source: list[str]) -> None:
@@ -277,14 +561,25 @@ def setup(app: Sphinx) -> dict:
     app.connect("source-read", _shared_page)
     app.connect("builder-inited", _search_digest, priority=600)  # after _load
     app.connect("html-page-context", _search_context)
+    app.connect("html-page-context", _page_context, priority=400)  # before sphinxext-opengraph
+    app.connect("builder-inited", interface.install)
     app.connect("build-finished", _write_search_index)
+    app.connect("build-finished", _write_explorer_data)
+    app.connect("html-page-context", _explorer_context)
     app.connect("builder-inited", _load)
     app.connect("env-before-read-docs", _init_env)
     app.connect("env-get-outdated", _outdated)
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)
-    app.connect("doctree-read", _insert_case_box)
+    app.connect("doctree-read", _decorate_page, priority=400)  # before the title collector
+    app.connect("doctree-read", _mark_orphan)
+    app.connect("doctree-resolved", _related_cases)
+    app.connect("env-get-updated", _related_changed)
+    app.connect("html-collect-pages", _year_pages)
+    app.add_directive_to_domain("std", "glossary", glossary.StableGlossary, override=True)
     app.add_directive("case-list", CaseList)
+    app.add_directive("case-explorer", CaseExplorer)
+    app.add_directive("recent-cases", RecentCases)
     app.add_directive("theme-cases", ThemeCases)
     app.add_directive("theme-list", ThemeList)
     app.add_css_file("handbook.css")

@@ -1,15 +1,21 @@
 /*
  * Site search of the handbook: the query side of handbook_search.site.searchindex.
  *
- * The index (window.HANDBOOK_SEARCH_INDEX, loaded by a <script> tag so that file:// works)
- * was built with the CLI's Sudachi analysis. Here, without Sudachi, a query is:
+ * The index was built with the CLI's Sudachi analysis and cut into shards, as Pagefind does:
+ * window.HANDBOOK_SEARCH_INDEX (the entry: settings, page table, range tables) is loaded by a
+ * <script> tag, and each query loads only the shards it needs (vocabulary for its letters,
+ * postings for its terms, positions for phrases, one shard per result shown), each a small
+ * .js file loaded by a <script> tag, so that file:// works. Here, without Sudachi, a query is:
  *   1. NFKC-normalized (全角/半角) and parsed like the CLI: words AND-ed, "phrases", -exclusions;
  *   2. segmented into the index's own units: the cheapest cover of each word by spellings found
  *      in the corpus and in synonyms.yaml (each maps to normalized terms and, for a compound,
- *      its parts; particles map to nothing), unknown letters forming a unit of their own;
- *   3. expanded with the synonym groups, compounds matching whole or by all their parts;
- *   4. ranked with BM25F (title ×3, headings and metadata ×2), falling back to "any word"
- *      when no page has every word, and shown with the best section and a highlighted snippet.
+ *      its parts; particles map to nothing), unknown letters forming a unit of their own
+ *      (with the one-letter words next to them);
+ *   3. expanded with the synonym groups (a member of several words as a phrase), compounds
+ *      matching whole or by all their parts;
+ *   4. ranked with BM25F (title ×3, headings and metadata ×2), falling back to "any word" (of
+ *      two letters or more) when no page has every word, and shown with the best section and
+ *      a highlighted snippet (capped, linear in the page's length).
  * Everything mirrors src/handbook_search/search/engine.py; the names follow it.
  */
 (function () {
@@ -17,6 +23,10 @@
 
   const MAX_QUERY_CHARS = 1000;
   const SNIPPET_CHARS = 110;
+  const PAGE_SIZE = 10; // results shown at once (their sections are loaded for the snippets)
+  const MAX_SPANS = 500; // hits collected per section text
+  const MAX_MARKS = 24; // highlighted spans per snippet
+  const PHRASE_GAP = "[ぁ-ゖ]{0,3}"; // what a snippet allows between a phrase's words (の …)
   const OPERATOR_WORDS = new Set(["AND", "OR", "NOT"]);
   const QUOTES = { '"': '"', "“": "”", "「": "」", "＂": "＂" };
   const WORD_CHAR = /[\p{L}\p{N}\p{M}]/u;
@@ -35,41 +45,139 @@
     return text.normalize("NFKC").toLowerCase();
   }
 
+
+  // -- shards (handbook_search.site.searchindex.shard_index) ---------------------------------
+  // Each shard is a small .js file that calls handbookSearchShard(name, data): loaded with a
+  // <script> tag, it works from file:// (where fetch() is refused) as well as over HTTP.
+  const shards = new Map(); // name → {promise, resolve, reject, data}
+  let shardBase = "";
+
+  window.handbookSearchShard = (name, data) => {
+    const entry = shards.get(name);
+    if (entry) {
+      entry.data = data;
+      entry.resolve(data);
+    }
+  };
+
+  function loadShard(name) {
+    let entry = shards.get(name);
+    if (!entry) {
+      entry = {};
+      entry.promise = new Promise((resolve, reject) => {
+        entry.resolve = resolve;
+        entry.reject = reject;
+      });
+      shards.set(name, entry);
+      const script = document.createElement("script");
+      script.src = `${shardBase}${name}.js`;
+      script.async = true;
+      script.onerror = () => {
+        shards.delete(name);
+        entry.reject(new Error(`検索の索引（${name}）を読み込めませんでした。`));
+      };
+      document.head.append(script);
+    }
+    return entry.promise;
+  }
+
+  /** The files of a range table [[first, last, file]…] whose range meets [lo, hi]. */
+  function chunksFor(table, lo, hi) {
+    const out = [];
+    let a = 0;
+    let b = table.length;
+    while (a < b) {
+      const m = (a + b) >> 1;
+      if (table[m][1] < lo) a = m + 1;
+      else b = m;
+    }
+    for (let i = a; i < table.length && table[i][0] <= hi; i++) out.push(table[i][2]);
+    return out;
+  }
+
   // -- the index ---------------------------------------------------------------------------
   class Index {
     constructor(data) {
       this.data = data;
       this.pages = data.pages;
-      this.terms = data.terms;
-      this.termId = new Map(data.terms.map((t, i) => [t, i]));
-      this.vocab = new Map(Object.entries(data.vocab));
-      this.maxSpelling = 1;
-      for (const key of this.vocab.keys()) {
-        this.maxSpelling = Math.max(this.maxSpelling, key.length);
-      }
-      this.synonyms = data.synonyms.map((group) =>
-        group.map((key) => key.map((id) => this.terms[id])),
-      );
+      this.vocab = new Map();
+      this.maxSpelling = data.max_spelling || 1;
+      this.terms = new Map(); // term → [postings, spellings], from loaded term shards
+      this.where = new Map(); // term → positions, from loaded position shards (phrases)
+      this.sections = new Map(); // page → sections, from loaded page shards
+      this.done = new Set(); // shards merged
+      this.synonyms = data.synonyms; // groups of [key, mode A sequence]
       this.synonymLookup = new Map();
       this.synonymLongest = 0;
       this.synonyms.forEach((group, i) => {
-        for (const key of group) {
+        for (const [key] of group) {
           const k = key.join("\u0000");
           if (!this.synonymLookup.has(k)) this.synonymLookup.set(k, i);
           this.synonymLongest = Math.max(this.synonymLongest, key.length);
         }
       });
       this.stats = new Map(); // term → {pages: Map(page → [tf per field]), df}
-      this.positionsCache = new Map(); // text → Map(term → positions), for phrases
+      this.positionsCache = new Map(); // term → Map(page → [Set per field])
+      this.waited = 0; // ms spent waiting for shards
     }
 
-    unit(entry) {
-      return { text: this.terms[entry[0]], parts: entry.slice(1).map((id) => this.terms[id]) };
+    async load(names, merge) {
+      const todo = [...new Set(names)].filter((n) => !this.done.has(n));
+      if (!todo.length) return;
+      const started = performance.now();
+      const loaded = await Promise.all(todo.map(loadShard));
+      this.waited += performance.now() - started;
+      todo.forEach((name, i) => {
+        if (this.done.has(name)) return;
+        this.done.add(name);
+        merge(loaded[i]);
+      });
+    }
+
+    /** The vocabulary shards that may hold a spelling starting anywhere in `text`. */
+    loadVocab(text) {
+      const s = fold(text);
+      const names = [];
+      for (let i = 0; i < s.length; i++) {
+        if (!WORD_CHAR.test(s[i])) continue;
+        names.push(...chunksFor(this.data.vocab_chunks, s[i], s.slice(i, i + this.maxSpelling)));
+      }
+      return this.load(names, (chunk) => {
+        for (const [k, v] of Object.entries(chunk)) this.vocab.set(k, v);
+      });
+    }
+
+    loadTerms(terms) {
+      const names = [...terms].flatMap((t) => chunksFor(this.data.term_chunks, t, t));
+      return this.load(names, (chunk) => {
+        for (const [k, v] of Object.entries(chunk)) this.terms.set(k, v);
+      });
+    }
+
+    loadPositions(terms) {
+      const names = [...terms].flatMap((t) => chunksFor(this.data.position_chunks, t, t));
+      return this.load(names, (chunk) => {
+        for (const [k, v] of Object.entries(chunk)) this.where.set(k, v);
+      });
+    }
+
+    loadSections(pages) {
+      const byName = new Map(pages.map((p) => [this.pages[p].f, p]));
+      return this.load([...byName.keys()], () => {}).then(() => {
+        for (const [name, page] of byName) this.sections.set(page, shards.get(name).data);
+      });
+    }
+
+    surfaces(term) {
+      const found = this.terms.get(term);
+      return found ? found[1] : [];
     }
 
     /**
      * The cheapest cover of `text` by vocabulary spellings: units {text, parts}, and markers
      * {gap} (punctuation or space between words) and {particle} (a dropped particle).
+     * Letters the vocabulary does not cover form one unknown unit, together with the
+     * one-letter words next to them (宇宙旅行 is one unknown word, not 宇宙旅 + 行).
      */
     segment(text) {
       const s = fold(text);
@@ -101,10 +209,22 @@
       const pieces = [];
       for (let j = n; j > 0; j = back[j].from) pieces.push({ ...back[j], to: j });
       pieces.reverse();
+      // pieces that are one known letter next to unknown letters join them
+      const lone = (p) => p.entry && p.to - p.from === 1;
+      for (let k = 0; k < pieces.length; k++) {
+        if (!lone(pieces[k])) continue;
+        const near = (j) => j >= 0 && j < pieces.length && pieces[j].unknown;
+        if (near(k - 1) || near(k + 1)) pieces[k] = { ...pieces[k], entry: undefined, unknown: true };
+      }
+      for (let k = pieces.length - 1; k >= 0; k--) {
+        if (!lone(pieces[k])) continue;
+        const near = (j) => j >= 0 && j < pieces.length && pieces[j].unknown;
+        if (near(k - 1) || near(k + 1)) pieces[k] = { ...pieces[k], entry: undefined, unknown: true };
+      }
       const out = []; // {text, parts} units, and {gap: true} between words apart
       let unknown = "";
       const flush = () => {
-        if (unknown) out.push({ text: unknown, parts: [] });
+        if (unknown) out.push({ text: unknown, parts: [], unknown: true });
         unknown = "";
       };
       for (const p of pieces) {
@@ -115,7 +235,7 @@
         flush();
         if (p.gap) out.push({ gap: true });
         else if (p.entry === 0) out.push({ particle: true });
-        else for (const entry of p.entry) out.push(this.unit(entry));
+        else for (const unit of p.entry) out.push({ text: unit[0], parts: unit.slice(1) });
       }
       flush();
       return out;
@@ -136,8 +256,8 @@
       let st = this.stats.get(term);
       if (st) return st;
       st = { pages: new Map(), df: [0, 0, 0, 0] }; // page → tf in title, headings, meta, body
-      const id = this.termId.get(term);
-      const postings = id === undefined ? [] : this.data.postings[id];
+      const found = this.terms.get(term);
+      const postings = found ? found[0] : [];
       for (let i = 0; i < postings.length; i += 5) {
         const tf = postings.slice(i + 1, i + 5);
         st.pages.set(postings[i], tf);
@@ -147,23 +267,60 @@
       return st;
     }
 
-    /** BM25F as whoosh computes it: field boosts scale the term frequency. */
-    termScores(term) {
+    /** Positions of `term` on `page`, one Set per field (title, headings, meta, body). */
+    positions(term, page) {
+      let byPage = this.positionsCache.get(term);
+      if (!byPage) {
+        byPage = new Map();
+        const flat = this.where.get(term) || [];
+        for (let i = 0; i < flat.length; ) {
+          const p = flat[i];
+          const len = flat[i + 1];
+          const fields = [new Set(), new Set(), new Set(), new Set()];
+          let j = i + 2;
+          while (j < i + 2 + len) {
+            const f = flat[j];
+            const count = flat[j + 1];
+            let pos = 0; // stored as differences from the position before
+            for (let k = 0; k < count; k++) fields[f].add((pos += flat[j + 2 + k]));
+            j += 2 + count;
+          }
+          byPage.set(p, fields);
+          i = j;
+        }
+        this.positionsCache.set(term, byPage);
+      }
+      return byPage.get(page);
+    }
+
+    /** BM25F as whoosh computes it, per field: field boosts scale the term frequency. */
+    fieldScores(term) {
       const st = this.stat(term);
+      if (st.fields) return st.fields;
       const { B, K1 } = this.data.bm25;
       const count = this.pages.length;
-      const out = new Map();
+      st.fields = new Map();
       for (const [page, tf] of st.pages) {
-        let score = 0;
-        tf.forEach((n, f) => {
-          if (!n) return;
-          const idf = Math.log(count / (st.df[f] + 1)) + 1;
-          const w = n * this.data.boosts[f];
-          const fl = this.pages[page].lengths[f];
-          const avg = this.data.avg_lengths[f] || 1;
-          score += idf * ((w * (K1 + 1)) / (w + K1 * (1 - B + (B * fl) / avg)));
-        });
-        out.set(page, score);
+        st.fields.set(
+          page,
+          tf.map((n, f) => {
+            if (!n) return 0;
+            const idf = Math.log(count / (st.df[f] + 1)) + 1;
+            const w = n * this.data.boosts[f];
+            const fl = this.pages[page].lengths[f];
+            const avg = this.data.avg_lengths[f] || 1;
+            return idf * ((w * (K1 + 1)) / (w + K1 * (1 - B + (B * fl) / avg)));
+          }),
+        );
+      }
+      return st.fields;
+    }
+
+    /** The term in any field (a whoosh Or of one Term per field): the fields' scores add up. */
+    termScores(term) {
+      const out = new Map();
+      for (const [page, scores] of this.fieldScores(term)) {
+        out.set(page, scores.reduce((a, b) => a + b, 0));
       }
       return out;
     }
@@ -236,18 +393,21 @@
     return node;
   }
 
-  function keyQuery(key) {
-    return key.length === 1 ? Term(key[0]) : And(key.map(Term));
+  /** search._key_query: one unit is a term, several a phrase (not loose parts). */
+  function keyQuery([key, seq]) {
+    if (key.length === 1) return Term(key[0]);
+    return seq.length === 1 ? Term(seq[0]) : { op: "phrase", seq };
   }
 
   /** search.minimal: a member that needs every unit of a shorter member adds nothing. */
-  function minimal(keys) {
-    const sets = keys.map((k) => new Set(k));
+  function minimal(members) {
+    const sets = members.map(([k]) => new Set(k));
     const within = (a, b) => a.size < b.size && [...a].every((x) => b.has(x));
-    return keys.filter((_, i) => !sets.some((other) => within(other, sets[i])));
+    return members.filter((_, i) => !sets.some((other) => within(other, sets[i])));
   }
 
-  function wordQueries(index, word) {
+  /** search._word_parts: {q, text, shown} per unit or synonym run of `word`. */
+  function wordParts(index, word) {
     const found = index.units(word);
     const keys = found.map((u) => u.text);
     const out = [];
@@ -257,14 +417,20 @@
       if (match) {
         const [n, group] = match;
         const boost = index.data.synonym_boost;
-        const alternatives = minimal(group).map((k) =>
-          boost === 1 ? keyQuery(k) : Boost(keyQuery(k), boost),
+        const members = minimal(group);
+        const alternatives = members.map((m) =>
+          boost === 1 ? keyQuery(m) : Boost(keyQuery(m), boost),
         );
-        if (n === 1) alternatives.push(unitQuery(found[i]));
-        out.push(Or(alternatives));
+        const shown = members.map(keyQuery);
+        if (n === 1) {
+          alternatives.push(unitQuery(found[i]));
+          shown.push(unitQuery(found[i]));
+        }
+        out.push({ q: Or(alternatives), text: keys.slice(i, i + n).join(""), shown: Or(shown) });
         i += n;
       } else {
-        out.push(unitQuery(found[i]));
+        const q = unitQuery(found[i]);
+        out.push({ q, text: found[i].text, shown: q });
         i += 1;
       }
     }
@@ -282,16 +448,21 @@
   function buildQueries(index, parsed) {
     const required = [];
     const loose = [];
+    const shown = [];
     const questionUnits = index.data.question_units;
     for (const word of parsed.words) {
-      const parts = wordQueries(index, word);
+      const found = wordParts(index, word);
+      const parts = found.map((x) => x.q);
+      shown.push(...found.map((x) => x.shown));
+      // the "any word" fallback never rests on one character: 宇宙旅行 must not find 行
+      const looseParts = found.filter((x) => x.text.length > 1).map((x) => x.q);
       if (questionUnits && index.units(word).length >= questionUnits && index.isSentence(word)) {
         // 買い物に困る高齢者への支援: a question, not a list of must-have words
         required.push(Or(parts));
-        loose.push(...parts);
+        loose.push(...looseParts);
       } else if (parts.length) {
         required.push(And(parts));
-        loose.push(...parts);
+        loose.push(...looseParts);
       }
     }
     for (const phrase of parsed.phrases) {
@@ -299,6 +470,7 @@
       if (q) {
         required.push(q);
         loose.push(q);
+        shown.push(q);
       }
     }
     if (!required.length) {
@@ -307,19 +479,19 @@
       }
       throw new QueryError(MESSAGES.empty);
     }
-    const excluded = parsed.excluded.flatMap((w) => wordQueries(index, w));
+    const excluded = parsed.excluded.flatMap((w) => wordParts(index, w).map((x) => x.q));
     const without = (q) => (excluded.length ? { op: "andnot", q, not: Or(excluded) } : q);
     return {
       strict: without(And(required)),
       fallback: loose.length > 1 ? without(Or(loose)) : null,
-      positive: Or(loose),
+      positive: Or(shown),
     };
   }
 
   /** Terms of the query that stand for themselves (not as a part of a compound). */
   function ownTerms(node, out = new Set()) {
     if (node.op === "term") out.add(node.t);
-    else if (node.op === "phrase") node.seq.forEach((t) => out.add(t));
+    else if (node.op === "phrase") return out;
     else if (node.compound) out.add(node.compound.whole);
     else if (node.op === "andnot" || node.op === "boost") ownTerms(node.q, out);
     else node.kids.forEach((k) => ownTerms(k, out));
@@ -346,6 +518,23 @@
     return drop.size ? new Set([...terms].filter((t) => !drop.has(t))) : terms;
   }
 
+  /** search.highlight_terms: the terms highlighted one by one (not those of phrases). */
+  function highlightTerms(node, out = new Set()) {
+    if (node.op === "term") out.add(node.t);
+    else if (node.op === "phrase") return out;
+    else if (node.op === "andnot" || node.op === "boost") highlightTerms(node.q, out);
+    else node.kids.forEach((k) => highlightTerms(k, out));
+    return out;
+  }
+
+  /** search.highlight_phrases: phrases, highlighted as a whole. */
+  function phraseSeqs(node, out = new Map()) {
+    if (node.op === "phrase") out.set(node.seq.join("\u0000"), node.seq);
+    else if (node.op === "andnot" || node.op === "boost") phraseSeqs(node.q, out);
+    else if (node.kids) node.kids.forEach((k) => phraseSeqs(k, out));
+    return out;
+  }
+
   function allTerms(node, out = new Set()) {
     if (node.op === "term") out.add(node.t);
     else if (node.op === "phrase") node.seq.forEach((t) => out.add(t));
@@ -355,39 +544,34 @@
   }
 
   // -- evaluation ------------------------------------------------------------------------------
-  /** Positions of mode A units in `text`, as CompoundFilter numbers them (for phrases). */
-  function positions(index, text) {
-    const cached = index.positionsCache.get(text);
-    if (cached) return cached;
-    const out = new Map();
-    index.positionsCache.set(text, out);
-    let pos = 0;
-    let gap = false;
-    for (const u of index.segment(text)) {
-      if (u.gap) {
-        gap = true;
-        continue;
-      }
-      if (u.text === undefined) continue; // a particle takes no position
-      if (gap && pos) pos += 1;
-      gap = false;
-      const add = (t, p) => (out.has(t) ? out.get(t) : out.set(t, []).get(t)).push(p);
-      add(u.text, pos);
-      u.parts.forEach((p, i) => add(p, pos + i));
-      pos += Math.max(1, u.parts.length);
-    }
+  /** Phrase terms of a query tree (their positions are loaded only for phrases). */
+  function phraseTerms(node, out = new Set()) {
+    if (node.op === "phrase") node.seq.forEach((t) => out.add(t));
+    else if (node.op === "andnot") {
+      phraseTerms(node.q, out);
+      phraseTerms(node.not, out);
+    } else if (node.op === "boost") phraseTerms(node.q, out);
+    else if (node.kids) node.kids.forEach((k) => phraseTerms(k, out));
     return out;
   }
 
-  function hasPhrase(index, page, seq) {
-    return index.pages[page].sections.some(([title, , text]) =>
-      [title, text].some((t) => {
-        const where = positions(index, t);
-        return (where.get(seq[0]) || []).some((start) =>
-          seq.every((term, j) => (where.get(term) || []).includes(start + j)),
-        );
-      }),
-    );
+  /**
+   * whoosh's Phrase in each searched field (an Or of one Phrase per field): the fields where
+   * `seq` occurs in order, on the positions of the index.
+   */
+  function phraseFields(index, page, seq) {
+    const where = seq.map((t) => index.positions(t, page));
+    if (where.some((w) => !w)) return [];
+    const out = [];
+    for (let f = 0; f < 4; f++) {
+      for (const start of where[0][f]) {
+        if (seq.every((_, j) => where[j][f].has(start + j))) {
+          out.push(f);
+          break;
+        }
+      }
+    }
+    return out;
   }
 
   function evaluate(index, node) {
@@ -411,11 +595,18 @@
         return out;
       }
       case "phrase": {
-        const all = evaluate(index, And(node.seq.map(Term)));
-        for (const page of [...all.keys()]) {
-          if (!hasPhrase(index, page, node.seq)) all.delete(page);
+        // a phrase scores, in each field where it occurs, the sum of its words' scores there
+        const scores = node.seq.map((term) => index.fieldScores(term));
+        const out = new Map();
+        for (const page of scores[0].keys()) {
+          if (!scores.every((m) => m.has(page))) continue;
+          const fields = phraseFields(index, page, node.seq);
+          if (!fields.length) continue;
+          let total = 0;
+          for (const f of fields) for (const m of scores) total += m.get(page)[f];
+          out.set(page, total);
         }
-        return all;
+        return out;
       }
       case "boost": {
         const out = evaluate(index, node.q);
@@ -437,13 +628,37 @@
     return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   }
 
-  function spansOf(text, surfaces) {
+  /**
+   * Hit spans of `surfaces` in `text`, merged and sorted; at most MAX_SPANS are collected, so
+   * that a very long page with a frequent word costs time in proportion to its length only.
+   */
+  /** search.phrase_pattern: the words of a phrase one after the other, a few kana apart. */
+  function phrasePattern(spellings) {
+    if (!spellings.length || spellings.some((ss) => !ss.length)) return null;
+    const words = spellings.map(
+      (ss) => "(?:" + [...ss].sort((a, b) => b.length - a.length).map(escapeRegExp).join("|") + ")",
+    );
+    return new RegExp(words.join(PHRASE_GAP), "g");
+  }
+
+  function matches(re, text) {
+    re.lastIndex = 0;
+    return re.test(text);
+  }
+
+  function spansOf(text, surfaces, patterns = []) {
     const spans = [];
+    const collect = (re) => {
+      re.lastIndex = 0;
+      for (const m of text.matchAll(re)) {
+        if (m[0].length) spans.push([m.index, m.index + m[0].length]);
+        if (spans.length >= MAX_SPANS) break;
+      }
+    };
     for (const s of surfaces) {
-      if (!s.trim()) continue;
-      const re = new RegExp(escapeRegExp(s), "g");
-      for (const m of text.matchAll(re)) spans.push([m.index, m.index + m[0].length]);
+      if (s.trim()) collect(new RegExp(escapeRegExp(s), "g"));
     }
+    patterns.forEach(collect);
     spans.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
     const merged = [];
     for (const [s, e] of spans) {
@@ -456,27 +671,35 @@
 
   /**
    * search.best_section: the section where the most query terms show (any of their
-   * spellings in its title or text), then the most hits; and the hit spans in its text.
+   * spellings in its title or text), then one whose title is just the query's words (a
+   * glossary entry), then the most hits; and the hit spans in its text.
    */
-  function bestSection(index, page, terms) {
+  function bestSection(index, page, terms, phrases = []) {
     const spellings = [];
     for (const t of terms) {
-      const id = index.termId.get(t);
-      if (id !== undefined && index.stat(t).pages.has(page)) spellings.push(index.data.surfaces[id]);
+      if (index.stat(t).pages.has(page)) spellings.push(index.surfaces(t));
     }
+    const patterns = phrases
+      .map((seq) => phrasePattern(seq.map((t) => index.surfaces(t))))
+      .filter(Boolean);
     // a lone character (体 of 体操, 県 of 県内) is not shown as a hit when the query has longer
     // words; next to another hit it is (協議 + 体 → 協議体)
     const stray = [...terms].some((t) => t.length > 1);
-    const sections = index.pages[page].sections;
+    const sections = index.sections.get(page);
     let best = 0;
-    let bestKey = [-1, -1, 0];
+    let bestKey = [-1, -1, -1, 0];
     let bestSpans = [];
     sections.forEach(([title, , text], i) => {
       const matched = spellings.filter((ss) => ss.some((x) => text.includes(x) || title.includes(x)));
-      let spans = spansOf(text, new Set(matched.flat()));
+      const found = patterns.filter((re) => matches(re, text) || matches(re, title));
+      let spans = spansOf(text, new Set(matched.flat()), found);
       if (stray) spans = spans.filter(([a, b]) => b - a > 1);
-      const key = [matched.length, spans.length, -i];
-      const cmp = key[0] - bestKey[0] || key[1] - bestKey[1] || key[2] - bestKey[2];
+      // a section titled with just the query's words (a glossary entry); the first section's
+      // title is the page's: it names the page, not that section
+      const whole = spansOf(title, new Set(matched.flat()), found);
+      const inTitle = i > 0 && whole.length === 1 && whole[0][0] === 0 && whole[0][1] === title.length ? 1 : 0;
+      const key = [matched.length + found.length, inTitle, spans.length, -i];
+      const cmp = key[0] - bestKey[0] || key[1] - bestKey[1] || key[2] - bestKey[2] || key[3] - bestKey[3];
       if (cmp > 0) {
         best = i;
         bestKey = key;
@@ -486,6 +709,8 @@
     return { section: best, spans: bestSpans };
   }
 
+  /** The window of `width` characters around the densest hits (linear: two pointers over
+   * the sorted, merged spans), with at most MAX_MARKS highlighted spans. */
   function snippet(text, spans, width = SNIPPET_CHARS) {
     text = text.replace(/\n/g, " ");
     if (!spans.length) {
@@ -494,24 +719,31 @@
     }
     let start = 0;
     let bestCount = -1;
+    let lo = 0;
+    let hi = 0;
     for (const [s] of spans) {
       const st = Math.max(0, s - Math.floor(width / 3));
-      const count = spans.filter(([a, b]) => st <= a && b <= st + width).length;
-      if (count > bestCount) {
+      while (lo < spans.length && spans[lo][0] < st) lo++;
+      if (hi < lo) hi = lo;
+      while (hi < spans.length && spans[hi][1] <= st + width) hi++;
+      if (hi - lo > bestCount) {
         start = st;
-        bestCount = count;
+        bestCount = hi - lo;
       }
     }
     const end = Math.min(text.length, start + width);
     start = Math.max(0, Math.min(start, end - width));
     const out = [];
     let pos = start;
+    let marks = 0;
     for (let [s, e] of spans) {
-      if (e <= start || s >= end) continue;
+      if (e <= start) continue;
+      if (s >= end || marks >= MAX_MARKS) break;
       s = Math.max(s, start);
       e = Math.min(e, end);
       if (s > pos) out.push([text.slice(pos, s), false]);
       out.push([text.slice(s, e), true]);
+      marks++;
       pos = e;
     }
     if (pos < end) out.push([text.slice(pos, end), false]);
@@ -527,35 +759,25 @@
   }
 
   // -- the search --------------------------------------------------------------------------------
+  const FILTER_KEYS = ["kind", "theme", "prefecture", "year"];
+
   function matchesFilters(page, filters) {
     if (filters.kind && page.kind !== filters.kind) return false;
     if (filters.theme && !page.themes.includes(Number(filters.theme))) return false;
+    if (filters.prefecture && page.prefecture !== filters.prefecture) return false;
+    if (filters.year && page.fiscal_year !== Number(filters.year)) return false;
     return true;
   }
 
-  /**
-   * Search `text` (filters: {kind, theme}). Returns {query, total, mode, notices, hits,
-   * unfiltered, counts, elapsed}; throws QueryError with a message for the user.
-   */
-  function search(index, text, filters = {}) {
+  /** Hits `from` … `to` of a ranked result, their sections loaded (one small shard a page). */
+  async function hitsOf(index, result, from, to) {
+    const slice = result.ranked.slice(from, to);
+    await index.loadSections(slice.map(([page]) => page));
     const started = performance.now();
-    const parsed = parseQuery(text.normalize("NFKC"));
-    const { strict, fallback, positive } = buildQueries(index, parsed);
-    let mode = "and";
-    let scores = evaluate(index, strict);
-    const keep = (m) => [...m].filter(([p]) => matchesFilters(index.pages[p], filters));
-    if (!keep(scores).length && fallback) {
-      mode = "or";
-      scores = evaluate(index, fallback);
-    }
-    const terms = allTerms(positive);
-    const own = ownTerms(positive);
-    const whole = compounds(positive);
-    const ranked = keep(scores).sort((a, b) => b[1] - a[1] || a[0] - b[0]);
-    const hits = ranked.map(([page, score]) => {
-      const shown = shownTerms(index, page, terms, own, whole);
-      const { section, spans } = bestSection(index, page, shown);
-      const [title, anchor, body] = index.pages[page].sections[section];
+    const hits = slice.map(([page, score]) => {
+      const shown = shownTerms(index, page, result.terms, result.own, result.whole);
+      const { section, spans } = bestSection(index, page, shown, result.phrases);
+      const [title, anchor, body] = index.sections.get(page)[section];
       return {
         page: index.pages[page],
         score,
@@ -563,30 +785,65 @@
         snippet: snippet(body, spans),
       };
     });
+    result.elapsed += performance.now() - started;
+    return hits;
+  }
+
+  /**
+   * Search `text` (filters: {kind, theme, prefecture, year}), loading the shards it needs.
+   * Resolves to {query, total, mode, notices, hits (the first `limit`), ranked, unfiltered,
+   * counts, elapsed (ms of work, shard loading excluded), waited (ms loading shards)};
+   * rejects with QueryError with a message for the user.
+   */
+  async function search(index, text, filters = {}, limit = PAGE_SIZE) {
+    const started = performance.now();
+    const waited = index.waited;
+    const parsed = parseQuery(text.normalize("NFKC"));
+    await index.loadVocab([...parsed.words, ...parsed.phrases, ...parsed.excluded].join(" "));
+    const { strict, fallback, positive } = buildQueries(index, parsed);
+    const trees = [strict, fallback, positive].filter(Boolean);
+    await index.loadTerms(trees.flatMap((q) => [...allTerms(q)]));
+    const phrases = new Set(trees.flatMap((q) => [...phraseTerms(q)]));
+    if (phrases.size) await index.loadPositions(phrases);
+    let mode = "and";
+    let scores = evaluate(index, strict);
+    const keep = (m) => [...m].filter(([p]) => matchesFilters(index.pages[p], filters));
+    if (!keep(scores).length && fallback) {
+      mode = "or";
+      scores = evaluate(index, fallback);
+    }
+    const ranked = keep(scores).sort((a, b) => b[1] - a[1] || a[0] - b[0]);
     const counts = {};
+    const others = { ...filters, kind: "" };
     for (const [p] of scores) {
       const page = index.pages[p];
-      if (!filters.theme || page.themes.includes(Number(filters.theme))) {
-        counts[page.kind] = (counts[page.kind] || 0) + 1;
-      }
+      if (matchesFilters(page, others)) counts[page.kind] = (counts[page.kind] || 0) + 1;
     }
     const notices = [...parsed.notices];
     if (mode === "or") notices.push(MESSAGES.fallback);
-    return {
+    const result = {
       query: text,
-      total: hits.length,
+      total: ranked.length,
       unfiltered: scores.size,
       counts,
       mode,
       notices,
-      hits,
-      terms,
-      elapsed: performance.now() - started,
+      ranked,
+      terms: highlightTerms(positive),
+      phrases: [...phraseSeqs(positive).values()],
+      own: ownTerms(positive),
+      whole: compounds(positive),
+      elapsed: performance.now() - started - (index.waited - waited),
     };
+    result.hits = await hitsOf(index, result, 0, limit);
+    result.waited = index.waited - waited;
+    return result;
   }
 
-  /** Words of the vocabulary close to `text` (shared character bigrams), that find pages. */
-  function suggestions(index, text, limit = 3) {
+  /** Frequent words close to `text` (shared character bigrams); their list is loaded now. */
+  async function suggestions(index, text, limit = 3) {
+    await index.load([index.data.suggest], () => {});
+    const common = shards.get(index.data.suggest).data;
     const grams = (s) => {
       const out = new Set();
       for (let i = 0; i < s.length - 1; i++) out.add(s.slice(i, i + 2));
@@ -596,15 +853,14 @@
     const scored = [];
     for (const word of fold(text).split(/\s+/).filter(Boolean)) {
       const mine = grams(word);
-      index.terms.forEach((term, id) => {
-        if (term === word || term.length < 2 || !index.data.postings[id].length) return;
-        if (!WORD_CHAR.test(term)) return;
+      for (const [term, surface] of common) {
+        if (term === word || !WORD_CHAR.test(term)) continue;
         const theirs = grams(term);
         let shared = 0;
         for (const g of mine) if (theirs.has(g)) shared++;
         const dice = (2 * shared) / (mine.size + theirs.size);
-        if (dice >= 0.4) scored.push([dice, index.data.surfaces[id][0] || term]);
-      });
+        if (dice >= 0.4) scored.push([dice, surface || term]);
+      }
     }
     scored.sort((a, b) => b[0] - a[0] || a[1].length - b[1].length);
     const out = [];
@@ -659,9 +915,15 @@
       this.status = root.querySelector("#hs-status");
       this.notices = root.querySelector("#hs-notices");
       this.results = root.querySelector("#hs-results");
+      this.more = root.querySelector("#hs-more");
       this.empty = root.querySelector("#hs-empty");
-      this.themeSelect = root.querySelector("#hs-theme");
+      this.selects = {
+        theme: root.querySelector("#hs-theme"),
+        prefecture: root.querySelector("#hs-prefecture"),
+        year: root.querySelector("#hs-year"),
+      };
       this.timer = null;
+      this.serial = 0; // the latest search; an older one that answers late is dropped
       this.form.addEventListener("submit", (e) => {
         e.preventDefault();
         this.run(true);
@@ -671,33 +933,36 @@
         clearTimeout(this.timer);
         this.timer = setTimeout(() => this.run(true), 250);
       });
-      // chips and the theme select; not the text box, whose "change" on blur would redraw
+      // chips and the selects; not the text box, whose "change" on blur would redraw
       // the results under the pointer of a reader clicking one of them
       this.form.addEventListener("change", (e) => {
         if (e.target !== this.input) this.run(true);
       });
+      this.more.addEventListener("click", () => this.showMore());
       const params = new URLSearchParams(window.location.search);
       this.input.value = params.get("q") || "";
       const kind = params.get("kind") || "";
       const radio = this.form.querySelector(`input[name=kind][value="${CSS.escape(kind)}"]`);
       if (radio) radio.checked = true;
-      this.themeSelect.value = /^(10|[1-9])$/.test(params.get("theme") || "")
-        ? params.get("theme")
-        : "";
+      for (const [key, select] of Object.entries(this.selects)) {
+        const value = params.get(key) || "";
+        select.value = [...select.options].some((o) => o.value === value) ? value : "";
+      }
       for (const box of document.querySelectorAll("input.sidebar-search")) box.value = this.input.value;
       this.run(false);
     }
 
     filters() {
       const kind = this.form.querySelector("input[name=kind]:checked");
-      return { kind: kind ? kind.value : "", theme: this.themeSelect.value };
+      const out = { kind: kind ? kind.value : "" };
+      for (const [key, select] of Object.entries(this.selects)) out[key] = select.value;
+      return out;
     }
 
     remember(text, filters) {
       const params = new URLSearchParams();
       if (text) params.set("q", text);
-      if (filters.kind) params.set("kind", filters.kind);
-      if (filters.theme) params.set("theme", filters.theme);
+      for (const key of FILTER_KEYS) if (filters[key]) params.set(key, filters[key]);
       try {
         const query = params.toString();
         const url = `${window.location.pathname}${query ? "?" + query : ""}`;
@@ -708,38 +973,64 @@
       for (const box of document.querySelectorAll("input.sidebar-search")) box.value = text;
     }
 
-    run(remember) {
+    async run(remember) {
+      const serial = ++this.serial;
       const text = this.input.value.trim();
       const filters = this.filters();
       if (remember) this.remember(text, filters);
-      this.results.replaceChildren();
-      this.notices.replaceChildren();
-      this.empty.hidden = true;
-      this.empty.replaceChildren();
-      this.updateCounts(null);
       if (!text) {
+        this.clear();
         this.setStatus("", "idle");
         return;
       }
+      this.root.dataset.state = "pending";
       let result;
       try {
-        result = search(this.index, text, filters);
+        result = await search(this.index, text, filters);
       } catch (err) {
-        if (!(err instanceof QueryError)) throw err;
+        if (serial !== this.serial) return;
+        this.clear();
+        if (!(err instanceof QueryError)) {
+          this.setStatus(err.message || String(err), "error");
+          throw err;
+        }
         this.setStatus(err.message, "error");
         return;
       }
+      if (serial !== this.serial) return;
+      this.clear();
+      this.result = result;
       this.root.dataset.elapsed = result.elapsed.toFixed(2);
+      this.root.dataset.waited = result.waited.toFixed(2);
       this.updateCounts(result.unfiltered ? result.counts : null);
       for (const n of result.notices) this.notices.append(el("li", { text: n }));
       if (!result.total) {
         this.setStatus(`「${text}」に一致するページは見つかりませんでした。`, "none");
-        this.showEmpty(text, filters, result);
+        await this.showEmpty(text, filters, result);
         return;
       }
       const ms = result.elapsed < 1 ? "1 ms 未満" : `${Math.round(result.elapsed)} ms`;
       this.setStatus(`「${text}」の検索結果: ${result.total} 件（${ms}）`, "done");
       result.hits.forEach((hit, i) => this.results.append(this.renderHit(hit, i, result)));
+      this.more.hidden = result.hits.length >= result.total;
+    }
+
+    clear() {
+      this.results.replaceChildren();
+      this.notices.replaceChildren();
+      this.more.hidden = true;
+      this.empty.hidden = true;
+      this.empty.replaceChildren();
+      this.updateCounts(null);
+    }
+
+    async showMore() {
+      const result = this.result;
+      const from = this.results.children.length;
+      const hits = await hitsOf(this.index, result, from, from + PAGE_SIZE);
+      if (result !== this.result) return;
+      hits.forEach((hit, i) => this.results.append(this.renderHit(hit, from + i, result)));
+      this.more.hidden = this.results.children.length >= result.total;
     }
 
     setStatus(text, state) {
@@ -773,6 +1064,8 @@
           "data-kind": page.kind,
           "data-theme": page.theme,
           "data-municipality": page.municipality,
+          "data-prefecture": page.prefecture,
+          "data-year": page.fiscal_year,
           "data-rank": i + 1,
         },
         el("a", { class: "hs-title", href: href, text: page.title }),
@@ -787,16 +1080,16 @@
       return item;
     }
 
-    showEmpty(text, filters, result) {
+    async showEmpty(text, filters, result) {
       const list = el("ul");
       const search = (q) => `${this.base}search.html?q=${encodeURIComponent(q)}`;
-      if (result.unfiltered && (filters.kind || filters.theme)) {
+      if (result.unfiltered && FILTER_KEYS.some((k) => filters[k])) {
         const clear = el("a", { href: search(text), text: "絞り込みを外す" });
         list.append(
           el("li", {}, `絞り込みを外すと ${result.unfiltered} 件見つかります（`, clear, "）。"),
         );
       }
-      const close = suggestions(this.index, text);
+      const close = await suggestions(this.index, text);
       if (close.length) {
         const links = close.map((w, i) => [i ? "、" : "", el("a", { href: search(w), text: w })]);
         list.append(el("li", { class: "hs-suggest" }, "もしかして: ", links));
@@ -834,14 +1127,18 @@
     if (!shared) {
       const data = window.HANDBOOK_SEARCH_INDEX;
       if (!data) throw new Error("handbook-search-index.js is not loaded");
+      shardBase = `${document.documentElement.dataset.content_root || ""}_static/handbook-search/`;
       shared = new Index(data);
     }
     return shared;
   }
 
   window.HandbookSearch = {
-    search: (text, filters) => search(index(), text, filters),
-    segment: (text) => index().segment(text),
+    search: (text, filters, limit) => search(index(), text, filters, limit),
+    segment: (text) => index().loadVocab(text).then(() => index().segment(text)),
+    shardsLoaded: () => [...shards.keys()],
+    // the snippet of `text` for hits of `surfaces` (what a result shows; for the tests)
+    snippet: (text, surfaces) => snippet(text, spansOf(text, new Set(surfaces))),
     parseQuery,
     QueryError,
   };

@@ -1,0 +1,291 @@
+"""What readers see beyond the search: a Japanese interface, print-outs, the glossary, case
+pages, a phone's screen (headless Chromium against the session's built site, one browser)."""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+# The theme's and Sphinx's English interface strings (whole words, case-sensitive).
+ENGLISH_INTERFACE = (
+    "Skip to content",
+    "Back to top",
+    "On this page",
+    "Next",
+    "Previous",
+    "Home",
+    "Made with",
+    "Last updated",
+    "Copyright",
+    "Toggle",
+    "Light mode",
+    "Dark mode",
+    "Auto light/dark",
+    "Contents",
+    "Menu",
+    "Expand",
+    "Link to this",
+    "Tip",
+    "Note",
+    "Warning",
+    "See also",
+    "Search",
+    "Edit this page",
+    "View this page",
+    "Hide Search Matches",
+    "Index",
+    "pradyunsg",
+)
+ENGLISH = re.compile(r"\b(" + "|".join(re.escape(s) for s in ENGLISH_INTERFACE) + r")\b")
+
+# Every string a reader sees or hears: the text (without code, which quotes programs), SVG
+# titles and the attributes read aloud.
+_SHOWN_STRINGS = """
+const body = document.body.cloneNode(true);
+body.querySelectorAll('code, pre, script, style').forEach(e => e.remove());
+const out = [document.title, body.textContent];
+for (const el of document.querySelectorAll('[aria-label],[title],[placeholder],[alt]'))
+  for (const a of ['aria-label', 'title', 'placeholder', 'alt'])
+    if (el.hasAttribute(a)) out.push(a + '=' + el.getAttribute(a));
+for (const t of document.querySelectorAll('svg title')) out.push('svg title=' + t.textContent);
+return out;
+"""
+ATTRIBUTES = ("aria-label", "title", "placeholder", "alt")
+
+
+def _english(page: str, texts) -> list[str]:
+    return [
+        f"{page}: {found!r} in {text[:80]!r}"
+        for text in texts
+        for found in sorted(set(ENGLISH.findall(text)))
+    ]
+
+
+def test_no_english_interface_strings_on_any_page(browser, site_url, built_site):
+    """Every built page as written (text, SVG titles, attributes read aloud), and the pages
+    whose text scripts write (search results, the case explorer) as the browser shows them."""
+    from bs4 import BeautifulSoup
+
+    problems = []
+    for path in sorted(built_site.rglob("*.html")):
+        html = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        texts = [f"{a}={e[a]}" for a in ATTRIBUTES for e in html.find_all(attrs={a: True})]
+        for hidden in html(["code", "pre", "script", "style"]):
+            hidden.decompose()
+        texts.append(html.get_text(" "))
+        problems += _english(path.relative_to(built_site).as_posix(), texts)
+    from handbook_search.lab.browser import wait_for_search
+
+    for page in ("search.html?q=%E6%8B%85%E3%81%84%E6%89%8B", "docs/cases.html"):
+        browser.get(site_url + page)
+        if page.startswith("search"):
+            wait_for_search(browser)
+        problems += _english(page, browser.execute_script(_SHOWN_STRINGS))
+    assert not problems, "\n".join(problems)
+
+
+def _pdftotext() -> str:
+    found = shutil.which("pdftotext")
+    if not found and os.environ.get("CI") == "true" and os.geteuid() == 0:
+        from handbook_search.lab.browser import apt_install_chromium
+
+        apt_install_chromium()  # APT_PACKAGES includes poppler-utils
+        found = shutil.which("pdftotext")
+    if not found:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true: pdftotext (poppler-utils) がありません")
+        pytest.skip(
+            "pdftotext がないため印刷のテストを飛ばします（sudo apt-get install poppler-utils）"
+        )
+    return found
+
+
+def test_a_printed_case_page_has_its_url_and_no_skip_link(browser, site_url, built_site, tmp_path):
+    pdftotext = _pdftotext()
+    # the shortest case page (printing is slow); what is checked holds for every page
+    cases = sorted(built_site.glob("corpus/cases/*.html"), key=lambda p: p.stat().st_size)
+    page = cases[0].relative_to(built_site).as_posix()
+    municipality = re.search(r"<h1>([^（<]+)（", cases[0].read_text(encoding="utf-8"))[1]
+    browser.get(site_url + page)
+    canonical = browser.execute_script("return document.querySelector('link[rel=canonical]').href")
+    assert canonical.endswith(page)
+    pdf = browser.execute_cdp_cmd(
+        "Page.printToPDF",
+        {"paperWidth": 8.27, "paperHeight": 11.69, "preferCSSPageSize": True},
+    )
+    (tmp_path / "page.pdf").write_bytes(base64.b64decode(pdf["data"]))
+    subprocess.run([pdftotext, "page.pdf", "page.txt"], cwd=tmp_path, check=True)
+    text = (tmp_path / "page.txt").read_text(encoding="utf-8")
+    flat = "".join(text.split())
+    skip_link = browser.execute_script(
+        "return document.querySelector('.skip-to-content').textContent"
+    )
+    assert skip_link.strip() and skip_link.strip() not in flat
+    assert canonical in flat
+    if browser.find_elements("css selector", ".last-updated"):  # none without git history
+        assert "最終更新" in flat
+    assert municipality in flat
+
+
+def test_a_site_search_hit_on_a_glossary_term_links_to_that_term(browser, site_url):
+    from urllib.parse import quote, unquote, urlsplit
+
+    from handbook_search.lab.browser import results, wait_for_search
+    from handbook_search.model.page import glossary_anchor
+
+    term = "基本チェックリスト"
+    browser.get(site_url + "search.html?q=" + quote(term))
+    assert wait_for_search(browser) == "done"
+    hit = next(r for r in results(browser) if r["kind"] == "glossary")
+    assert unquote(urlsplit(hit["href"]).fragment) == glossary_anchor(term)
+
+
+# -- a phone's screen, highlights and focus ------------------------------------------------
+@pytest.fixture
+def phone(browser):
+    """The shared browser as a 390 × 844 phone screen (restored afterwards)."""
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True},
+    )
+    yield browser
+    browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_a_phone_shows_a_search_field_without_opening_the_menu(phone, site_url):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from handbook_search.lab.browser import results, wait_for_search
+
+    for page in ("docs/index.html", "corpus/cases/shimane-izumo-2024.html"):
+        phone.get(site_url + page)
+        box = phone.find_element(By.CSS_SELECTOR, ".handbook-mobile-search input")
+        assert box.is_displayed(), page
+        top = phone.execute_script("return arguments[0].getBoundingClientRect().bottom", box)
+        assert top < 844, page  # on the first screen
+        assert not phone.find_element(By.CSS_SELECTOR, "input.sidebar-search").is_displayed()
+    box.send_keys("担い手確保", Keys.ENTER)
+    WebDriverWait(phone, 10).until(ec.url_contains("search.html"))
+    assert wait_for_search(phone) == "done" and results(phone)
+    phone.get(site_url + "docs/index.html")
+    home = phone.find_element(By.TAG_NAME, "article").text
+    assert "スマートフォンではページの上" in home
+
+
+def _rgb(css: str) -> tuple[float, ...]:
+    return tuple(float(x) for x in re.findall(r"[\d.]+", css)[:3])
+
+
+def _contrast(a: str, b: str) -> float:
+    def lum(rgb):
+        c = [v / 255 for v in rgb]
+        c = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in c]
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+
+    hi, lo = sorted((lum(_rgb(a)), lum(_rgb(b))), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_highlights_and_keyboard_focus_have_3_to_1_contrast(browser, site_url):
+    from urllib.parse import quote
+
+    from selenium.webdriver.common.keys import Keys
+
+    from handbook_search.lab.browser import wait_for_search
+
+    browser.get(site_url + "search.html?q=" + quote("担い手確保"))
+    assert wait_for_search(browser) == "done"
+    page_bg = browser.execute_script("return getComputedStyle(document.body).backgroundColor")
+    line = browser.execute_script(
+        "return getComputedStyle(document.querySelector('.hs-snippet mark')).boxShadow"
+    )
+    assert _contrast(line, page_bg) >= 3, (line, page_bg)
+    browser.get(site_url + "corpus/glossary.html")
+    browser.find_element("tag name", "body").send_keys(Keys.TAB)  # the skip link
+    browser.switch_to.active_element.send_keys(Keys.TAB)
+    outline = browser.execute_script(
+        "const s = getComputedStyle(document.activeElement);"
+        "return [s.outlineStyle, s.outlineColor, document.activeElement.tagName];"
+    )
+    assert outline[0] != "none", outline
+    assert _contrast(outline[1], page_bg) >= 3, outline
+
+
+def test_the_case_box_has_no_half_width_colons(browser, site_url):
+    browser.get(site_url + "corpus/cases/shimane-izumo-2024.html")
+    box = browser.find_element("css selector", ".handbook-case-box").text
+    assert "自治体" in box and ":" not in box
+
+
+# -- 事例一覧: the case explorer ------------------------------------------------------------
+def _shown_cases(browser) -> list[str]:
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, 10).until(
+        lambda b: b.execute_script("return !!document.querySelector('.hx-ready .hx-status')")
+    )
+    return browser.execute_script(
+        "return [...document.querySelectorAll('.hx-table tbody tr .hx-name')]"
+        ".filter(td => td.offsetParent).map(td => td.textContent)"
+    )
+
+
+def test_explorer_url_state_and_map_click_filter_on_a_phone(phone, site_url):
+    from urllib.parse import quote, unquote
+
+    from selenium.webdriver.common.by import By
+
+    phone.get(site_url + "docs/cases.html?prefecture=" + quote("熊本県"))
+    shown = _shown_cases(phone)
+    assert "美里町" in shown and "出雲市" not in shown
+    assert phone.find_element(By.CSS_SELECTOR, ".handbook-mobile-search input").is_displayed()
+    # no squeezed column: every cell of every card is at least 8 characters wide (the table's
+    # header row is only for screen readers on a phone)
+    narrow = phone.execute_script(
+        "return [...document.querySelectorAll('.hx-table td, .hx-table th')]"
+        ".filter(e => e.offsetParent && e.textContent.trim())"
+        ".filter(e => !e.closest('thead') || e.closest('thead').getBoundingClientRect().height > 1)"
+        ".map(e => [e.textContent.slice(0, 12), e.getBoundingClientRect().width,"
+        " parseFloat(getComputedStyle(e).fontSize)])"
+        ".filter(([, w, f]) => w < 8 * f)"
+    )
+    assert not narrow, narrow
+    phone.find_element(
+        By.XPATH, "//ul[contains(@class,'handbook-map-tiles')]//a[contains(@href,'島根県')]"
+    ).click()
+    assert _shown_cases(phone) == ["出雲市"]
+    assert unquote(phone.current_url).endswith("cases.html?prefecture=島根県")
+
+
+def test_explorer_facets_count_and_combine_on_a_desktop(browser, site_url):
+    from selenium.webdriver.common.by import By
+
+    from conftest import ROOT
+    from handbook_search.model.corpus import load_corpus
+
+    cases = load_corpus(ROOT / "corpus").cases()
+    browser.get(site_url + "docs/cases.html")
+    assert sorted(_shown_cases(browser)) == sorted(p.meta.municipality for p in cases)
+    assert browser.find_element(By.CSS_SELECTOR, ".hx-table thead th").is_displayed()  # a table
+    theme = 5
+    expected = {p.meta.municipality for p in cases if theme in p.meta.themes}
+    count = browser.find_element(
+        By.XPATH,
+        f"//fieldset[contains(@class,'hx-facet-theme')]//label[.//input[@value='{theme}']]",
+    )
+    assert count.find_element(By.CLASS_NAME, "hx-count").text == str(len(expected))
+    browser.execute_script("arguments[0].click()", count.find_element(By.TAG_NAME, "input"))
+    assert set(_shown_cases(browser)) == expected
+    assert f"theme={theme}" in browser.current_url
+    browser.get(browser.current_url)  # a shared link shows the same
+    assert set(_shown_cases(browser)) == expected
