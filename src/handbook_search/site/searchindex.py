@@ -203,54 +203,88 @@ def _page_key(page: Page) -> str:
     return hashlib.sha1(page.relpath.encode() + b"\0" + page.path.read_bytes()).hexdigest()
 
 
-def analyze_pages(corpus: Corpus, cache_dir: Path | None = None) -> list[dict[str, Any]]:
+class PageAnalyses:
     """analyze_page for every page, reusing the analyses of unchanged pages (cache_dir) and
-    analyzing the others in worker processes when there are many (a clean 1,000-case build)."""
-    import os
-    import pickle
+    analyzing the others in worker processes when there are many (a clean 1,000-case build).
 
-    version = (
-        f"{FORMAT}:{ANALYZER_VERSION}:" + hashlib.sha1(Path(__file__).read_bytes()).hexdigest()
-    )
-    cache: dict[str, dict] = {}
-    path = Path(cache_dir) / CACHE_FILE if cache_dir else None
-    if path is not None:
-        try:
-            with path.open("rb") as f:
-                stored = pickle.load(f)  # our own file in Sphinx's doctree folder
-            if stored.get("version") == version:
-                cache = stored["pages"]
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, KeyError):
-            cache = {}
-    keys = [_page_key(p) for p in corpus.pages]
-    todo = [p for p, k in zip(corpus.pages, keys, strict=True) if k not in cache]
-    workers = min(os.cpu_count() or 1, 4)
-    if len(todo) >= PARALLEL_MIN and workers > 1:
-        import concurrent.futures
-        import functools
+    Started early (the Sphinx extension starts it when the build begins), the workers run
+    while Sphinx reads and writes the pages in its own process; result() waits for them."""
 
-        by_rel = {p.relpath: k for p, k in zip(corpus.pages, keys, strict=True)}
-        with concurrent.futures.ProcessPoolExecutor(workers) as pool:
+    def __init__(self, corpus: Corpus, cache_dir: Path | None = None):
+        import os
+        import pickle
+
+        self.corpus, self.pool, self.jobs = corpus, None, None
+        self.version = (
+            f"{FORMAT}:{ANALYZER_VERSION}:" + hashlib.sha1(Path(__file__).read_bytes()).hexdigest()
+        )
+        self.cache: dict[str, dict] = {}
+        self.path = Path(cache_dir) / CACHE_FILE if cache_dir else None
+        if self.path is not None:
+            try:
+                with self.path.open("rb") as f:
+                    stored = pickle.load(f)  # our own file in Sphinx's doctree folder
+                if stored.get("version") == self.version:
+                    self.cache = stored["pages"]
+            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, KeyError):
+                self.cache = {}
+        self.keys = [_page_key(p) for p in corpus.pages]
+        self.todo = [p for p, k in zip(corpus.pages, self.keys, strict=True) if k not in self.cache]
+        workers = min(os.cpu_count() or 1, 4)
+        if len(self.todo) >= PARALLEL_MIN and workers > 1:
+            import concurrent.futures
+            import functools
+
+            self.pool = concurrent.futures.ProcessPoolExecutor(workers)
             job = functools.partial(_analyze_file, corpus.root)
-            for rel, analysis in pool.map(job, [p.relpath for p in todo], chunksize=8):
-                if analysis is not None:
-                    cache[by_rel[rel]] = analysis
-    for page in todo:
-        key = _page_key(page)
-        if key not in cache:
-            cache[key] = analyze_page(page)
-    out = [cache[k] for k in keys]
-    if path is not None and todo:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        with tmp.open("wb") as f:
-            pickle.dump({"version": version, "pages": dict(zip(keys, out, strict=True))}, f)
-        tmp.replace(path)
-    return out
+            rels = [p.relpath for p in self.todo]
+            self.jobs = self.pool.map(job, rels, chunksize=8)
+
+    def cancel(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = None
+
+    def result(self) -> list[dict[str, Any]]:
+        import os
+        import pickle
+
+        corpus, cache, keys = self.corpus, self.cache, self.keys
+        if self.pool is not None:
+            by_rel = {p.relpath: k for p, k in zip(corpus.pages, keys, strict=True)}
+            try:
+                for rel, analysis in self.jobs:
+                    if analysis is not None:
+                        cache[by_rel[rel]] = analysis
+            finally:
+                self.pool.shutdown()
+                self.pool = None
+        for page in self.todo:
+            key = _page_key(page)
+            if key not in cache:
+                cache[key] = analyze_page(page)
+        out = [cache[k] for k in keys]
+        if self.path is not None and self.todo:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
+            with tmp.open("wb") as f:
+                pickle.dump(
+                    {"version": self.version, "pages": dict(zip(keys, out, strict=True))}, f
+                )
+            tmp.replace(self.path)
+        return out
+
+
+def analyze_pages(corpus: Corpus, cache_dir: Path | None = None) -> list[dict[str, Any]]:
+    """Every page's analysis (PageAnalyses, waited for)."""
+    return PageAnalyses(corpus, cache_dir).result()
 
 
 def build_index(
-    corpus: Corpus, synonyms_file: Path | None = None, cache_dir: Path | None = None
+    corpus: Corpus,
+    synonyms_file: Path | None = None,
+    cache_dir: Path | None = None,
+    analyses: PageAnalyses | None = None,
 ) -> dict[str, Any]:
     """The browser index of `corpus` (JSON-able, before sharding: write_index cuts it into
     files). `synonyms_file` defaults to the corpus's."""
@@ -263,7 +297,8 @@ def build_index(
     postings: dict[str, list[int]] = defaultdict(list)
     where: dict[str, list[int]] = defaultdict(list)
     lengths_sum = [0.0, 0.0, 0.0, 0.0]
-    for p_id, analysis in enumerate(analyze_pages(corpus, cache_dir)):
+    found = (analyses or PageAnalyses(corpus, cache_dir)).result()
+    for p_id, analysis in enumerate(found):
         record = dict(analysis["record"], lengths=analysis["rank_lengths"])
         pages.append(record)
         sections.append(analysis["sections"])
@@ -456,21 +491,33 @@ def render_js(entry: dict[str, Any], digest: str) -> str:
     )
 
 
+def is_current(static_dir: Path, digest: str) -> bool:
+    """Whether the index in `static_dir` was built from the sources of `digest`."""
+    try:
+        with (Path(static_dir) / INDEX_FILE).open(encoding="utf-8") as f:
+            return digest in f.readline()
+    except OSError:
+        return False
+
+
 def write_index(
-    corpus: Corpus, static_dir: Path, digest: str | None = None, cache_dir: Path | None = None
+    corpus: Corpus,
+    static_dir: Path,
+    digest: str | None = None,
+    cache_dir: Path | None = None,
+    analyses: PageAnalyses | None = None,
 ) -> Path:
     """Write the entry ``static_dir/handbook-search-index.js`` and its shards in
     ``static_dir/handbook-search/`` unless they are built from the same sources (same digest);
     shards of an earlier build that are no longer used are removed. Returns the entry's path."""
     digest = digest or source_digest(corpus.root)
     target = Path(static_dir) / INDEX_FILE
-    try:
-        with target.open(encoding="utf-8") as f:
-            if digest in f.readline():
-                return target
-    except OSError:
-        pass
-    entry, files = shard_index(build_index(corpus, cache_dir=cache_dir), digest)
+    if is_current(static_dir, digest):
+        if analyses is not None:
+            analyses.cancel()
+        return target
+    data = build_index(corpus, cache_dir=cache_dir, analyses=analyses)
+    entry, files = shard_index(data, digest)
     shards = Path(static_dir) / SHARD_DIR
     shards.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():

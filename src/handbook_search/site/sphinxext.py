@@ -527,16 +527,30 @@ def _search_digest(app: Sphinx) -> None:
 
         app.builder.index_page = titles_only  # type: ignore[method-assign]
 
-    app.handbook_search_digest = source_digest(corpus_of(app).root)  # type: ignore[attr-defined]
+    digest = source_digest(corpus_of(app).root)
+    app.handbook_search_digest = digest  # type: ignore[attr-defined]
+    app.handbook_search_analyses = None  # type: ignore[attr-defined]
+    if app.config.handbook_site_search and app.builder.format == "html":
+        from handbook_search.site.searchindex import PageAnalyses, is_current
+
+        if not is_current(Path(app.outdir) / "_static", digest):
+            # pages are analyzed in worker processes while Sphinx reads and writes them
+            analyses = PageAnalyses(corpus_of(app), Path(app.doctreedir))
+            app.handbook_search_analyses = analyses  # type: ignore[attr-defined]
 
 
 def _write_search_index(app: Sphinx, exception) -> None:
+    analyses = getattr(app, "handbook_search_analyses", None)
     if exception is None and app.config.handbook_site_search and app.builder.format == "html":
         from handbook_search.site.searchindex import write_index
 
         static = Path(app.outdir) / "_static"
         digest = app.handbook_search_digest  # type: ignore[attr-defined]
-        write_index(corpus_of(app), static, digest, cache_dir=Path(app.doctreedir))
+        write_index(
+            corpus_of(app), static, digest, cache_dir=Path(app.doctreedir), analyses=analyses
+        )
+    elif analyses is not None:
+        analyses.cancel()
 
 
 def _shared_page(app: Sphinx, docname: str, source: list[str]) -> None:
