@@ -113,3 +113,9 @@ def test_a_corpus_problem_fails_the_build(tmp_path):
     result = build_site(src, tmp_path / "html")
     assert result.returncode != 0
     assert "theme は 1〜10 のテーマ番号（整数）で指定してください: 70" in result.stderr
+
+
+def test_glossary_shows_the_dictionary(built_site):
+    html = (built_site / "corpus" / "glossary.html").read_text(encoding="utf-8")
+    table = html[html.index("handbook-spelling-table") :]
+    assert "たすけあい団体" in table and "高齢者あんしん支援センター" in table
