@@ -3,12 +3,14 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+TEXTLINT_PATHS := corpus docs $(wildcard CONTRIBUTING.md)
 BUILD  := build
 SPHINXOPTS ?= -W --keep-going -q
 PORT   ?= 8000
 Q      ?= 担い手確保
 
-.PHONY: all build html index search validate test eval bench lint format serve clean distclean
+.PHONY: all build html index search validate test eval bench lint textlint format serve clean distclean
 
 all: build
 
@@ -17,6 +19,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade "pip>=24"
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[dev]"
 	touch $(STAMP)
+
+# textlint and its rules, pinned in package.json / package-lock.json (Node.js 20 and npm)
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
 
 build: html index
 
@@ -37,12 +44,16 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests docs/conf.py
 	$(BIN)/ruff format --check src tests docs/conf.py
 
+# the Japanese pages: one voice (です・ます) and one spelling per term (corpus/dictionary.yml)
+textlint: $(NODE_STAMP)
+	node tools/textlint.mjs $(TEXTLINT_PATHS)
+
 format: $(STAMP)
 	$(BIN)/ruff format src tests docs/conf.py
 	$(BIN)/ruff check --fix src tests docs/conf.py
 
 # validate first: under GitHub Actions its problems become annotations on the pull request.
-test: $(STAMP) validate lint
+test: $(STAMP) validate lint textlint
 	$(BIN)/python -m pytest -q
 
 eval: $(STAMP)
@@ -64,4 +75,4 @@ clean:
 	rm -rf $(BUILD)
 
 distclean: clean
-	rm -rf $(VENV)
+	rm -rf $(VENV) node_modules

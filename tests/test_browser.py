@@ -131,6 +131,13 @@ def test_synonyms_and_abbreviations(browser, site_url):
     assert whos(found, 1) == [("guide", "地域医療介護総合確保基金（介護分）")]
 
 
+def test_a_dictionary_variant_finds_the_preferred_form(browser, site_url):
+    # corpus/dictionary.yml: たすけあい団体 is flagged in pages and found as たすけあい活動団体
+    _, variant = page_search(browser, site_url, "たすけあい団体")
+    _, preferred = page_search(browser, site_url, "たすけあい活動団体")
+    assert variant and [r["url"] for r in variant] == [r["url"] for r in preferred]
+
+
 def test_no_hits_is_friendly_with_suggestions(browser, site_url):
     from selenium.webdriver.common.by import By
 

@@ -70,10 +70,22 @@ def test_width_variants(engine):
 def test_kana_kanji_variant_and_synonyms(engine):
     # the 出雲市 page writes たすけあい (Sudachi: 助け合う), the query 助け合い stays a noun
     assert IZUMO in top(engine, "助け合い", n=3)
-    # SC ⇔ 生活支援コーディネーター from corpus/synonyms.yaml
+    # SC ⇔ 生活支援コーディネーター from corpus/dictionary.yml
     sc = engine.query("SC", limit=20, notify=lambda m: None)
     full = engine.query("生活支援コーディネーター", limit=20, notify=lambda m: None)
     assert sc.total == full.total
+
+
+def test_dictionary_variants_and_local_names(engine):
+    # たすけあい団体 is flagged by textlint and found as たすけあい活動団体 (corpus/dictionary.yml)
+    quiet = {"notify": lambda m: None, "limit": 20}
+    variant = engine.query("たすけあい団体", **quiet)
+    preferred = engine.query("たすけあい活動団体", **quiet)
+    assert variant.total == preferred.total > 0
+    assert [h.record["path"] for h in variant.hits] == [h.record["path"] for h in preferred.hits]
+    # 出雲市's name for the 地域包括支援センター also finds the glossary entry of the general name
+    local = engine.query("高齢者あんしん支援センター", **quiet)
+    assert "glossary.md" in [h.record["path"] for h in local.hits]
 
 
 def test_filters(engine):
@@ -354,7 +366,7 @@ def test_one_character_parts_are_not_highlighted(engine):
 
 
 # -- precision: unknown words and synonym phrases (the same rules as the site search) ----------
-# synonyms.yaml's group サービスB ⇔ 住民主体サービス ⇔ 住民主体による支援, as phrases: the words in
+# dictionary.yml's group サービスB ⇔ 住民主体サービス ⇔ 住民主体による支援, as phrases: the words in
 # order, with only what the index drops (particles such as の) between them
 SERVICE_B = re.compile("サービスb|住民主体[ぁ-ゖ]{0,2}サービス|住民主体[ぁ-ゖ]{0,2}による支援")
 

@@ -97,7 +97,7 @@ def attacked(tmp_path_factory, server) -> Path:
     repo = tmp_path_factory.mktemp("attacked")
     shutil.copytree(ROOT / "docs", repo / "docs")
     shutil.copytree(FIXTURES / "mini", repo / "corpus")  # two pages: a quicker build
-    shutil.copy(ROOT / "corpus" / "synonyms.yaml", repo / "corpus" / "synonyms.yaml")
+    shutil.copy(ROOT / "corpus" / "dictionary.yml", repo / "corpus" / "dictionary.yml")
     shutil.copy(ROOT / "README.md", repo / "README.md")
     cases = repo / "corpus" / "cases"
     for path in ATTACKS.glob("*.md"):

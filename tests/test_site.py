@@ -162,3 +162,19 @@ def test_a_corpus_problem_fails_the_build(tmp_path):
     result = build_site(src, tmp_path / "html")
     assert result.returncode != 0
     assert "theme は 1〜10 のテーマ番号（整数）で指定してください: 70" in result.stderr
+
+
+def test_glossary_shows_the_dictionary(built_site):
+    html = (built_site / "corpus" / "glossary.html").read_text(encoding="utf-8")
+    table = html[html.index("handbook-spelling-table") :]
+    assert "たすけあい団体" in table and "高齢者あんしん支援センター" in table
+
+
+def test_general_background_is_set_apart(built_site):
+    # docs/writing.md: what the sources do not say sits in a labelled 「一般的な解説」 block
+    html = (built_site / "corpus" / "themes" / "05-mobility-support.html").read_text(
+        encoding="utf-8"
+    )
+    assert 'class="general admonition"' in html and "一般的な解説" in html
+    css = (built_site / "_static" / "handbook.css").read_text(encoding="utf-8")
+    assert ".admonition.general" in css

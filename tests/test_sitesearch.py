@@ -12,7 +12,7 @@ import shutil
 import pytest
 
 from conftest import FIXTURES, ROOT
-from handbook_search.model.corpus import load_corpus
+from handbook_search.model.corpus import SYNONYMS_FILE, load_corpus
 from handbook_search.search.analysis import JapaneseAnalyzer
 from handbook_search.site import searchindex as sitesearch
 
@@ -21,8 +21,8 @@ from handbook_search.site import searchindex as sitesearch
 def mini(tmp_path_factory):
     root = tmp_path_factory.mktemp("mini") / "corpus"
     shutil.copytree(FIXTURES / "mini", root)
-    (root / "synonyms.yaml").write_text(
-        "groups:\n  - [助け合い, たすけあい]\n  - [生活支援コーディネーター, SC]\n",
+    (root / SYNONYMS_FILE).write_text(
+        "synonyms:\n  - [助け合い, たすけあい]\n  - [生活支援コーディネーター, SC]\n",
         encoding="utf-8",
     )
     corpus = load_corpus(root)
@@ -155,7 +155,7 @@ def test_digest_follows_the_corpus(mini, tmp_path):
     copy = tmp_path / "corpus"
     shutil.copytree(corpus.root, copy)
     before = sitesearch.source_digest(copy)
-    (copy / "synonyms.yaml").write_text("groups: []\n", encoding="utf-8")
+    (copy / SYNONYMS_FILE).write_text("synonyms: []\n", encoding="utf-8")
     assert sitesearch.source_digest(copy) != before
 
 
@@ -173,3 +173,17 @@ def test_site_build_emits_the_index_and_the_search_page_uses_it(built_site):
     assert "handbook-search-index.js" in page and "handbook-search.js" in page
     assert "searchtools.js" not in page and "searchindex.js" not in page
     assert 'id="hs-q"' in page and 'name="kind"' in page and 'id="hs-theme"' in page
+
+
+@pytest.mark.slow
+def test_the_site_index_carries_the_dictionary(built_site):
+    # the browser expands a variant of corpus/dictionary.yml like the CLI: たすけあい団体 and
+    # たすけあい活動団体 are one synonym group of the exported index
+    text = (built_site / "_static" / sitesearch.INDEX_FILE).read_text(encoding="utf-8")
+    data = json.loads(text.split("=", 1)[1].rstrip().rstrip(";"))
+
+    def key(spelling: str) -> tuple[str, ...]:
+        return tuple(unit[0] for unit in units_of(data, spelling))
+
+    groups = [{tuple(data["terms"][i] for i in k) for k in group} for group in data["synonyms"]]
+    assert any({key("たすけあい団体"), key("たすけあい活動団体")} <= g for g in groups)

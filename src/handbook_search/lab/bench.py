@@ -437,6 +437,8 @@ def verdict(value: float, target: float) -> str:
 
 def report(info: dict, results: list[dict], html: dict | None, sites: list[dict] = ()) -> str:
     lines = [
+        "% textlint-disable",  # generated: the writing rules (textlint) are not applied
+        "",
         "# 性能ベンチマーク",
         "",
         f"`make bench` が {info['date']} に測定した結果です。マシン: {info['cpu']}（{info['cores']} コア）、"

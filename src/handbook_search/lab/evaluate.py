@@ -247,7 +247,10 @@ def table(results: dict, queries: list[Judged]) -> str:
 
 
 def write_doc(path: Path, text: str, queries: list[Judged], seconds: float) -> None:
-    doc = f"""# 検索品質の評価
+    # a generated page: the writing rules (textlint, docs/writing.md) are not applied to it
+    doc = f"""% textlint-disable
+
+# 検索品質の評価
 
 `make eval` が {dt.date.today().isoformat()} に出力した結果です（{len(queries)} 件の判定付きクエリ、
 `tests/eval/queries.yaml`。正解ページはファイル名ではなく、種別とテーマ番号・自治体名・タイトルで指定しています）。

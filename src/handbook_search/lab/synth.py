@@ -12,7 +12,7 @@ import re
 import shutil
 from pathlib import Path
 
-from handbook_search.model.corpus import load_corpus
+from handbook_search.model.corpus import SYNONYMS_FILE, load_corpus
 from handbook_search.model.rules import CASE_SECTIONS
 from handbook_search.model.vocab import BUREAU_OF_PREFECTURE, PREFECTURE_ROMAJI, PREFECTURES, THEMES
 
@@ -55,8 +55,8 @@ def generate(n: int, dest: Path, corpus_root: Path, seed: int = 20261126) -> Pat
     for sub in ("themes", "guides", "cases"):
         shutil.copytree(corpus_root / sub, dest / sub)
     shutil.copy(corpus_root / "glossary.md", dest / "glossary.md")
-    if (corpus_root / "synonyms.yaml").exists():
-        shutil.copy(corpus_root / "synonyms.yaml", dest / "synonyms.yaml")
+    if (corpus_root / SYNONYMS_FILE).exists():
+        shutil.copy(corpus_root / SYNONYMS_FILE, dest / SYNONYMS_FILE)
     places = real_places(corpus_root)
     pool = sentences(corpus_root)
     years = list(range(2018, 2030))

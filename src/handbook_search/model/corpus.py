@@ -14,7 +14,8 @@ from pathlib import Path
 
 from handbook_search.model.page import Page, Problem, parse_page, shown_path
 
-SYNONYMS_FILE = "synonyms.yaml"
+# the one spelling/synonym dictionary: textlint-rule-prh and search read it (search/synonyms.py)
+SYNONYMS_FILE = "dictionary.yml"
 
 
 def scan(root: Path, prefix: str = "") -> Iterator[tuple[str, os.stat_result]]:

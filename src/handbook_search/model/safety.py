@@ -12,7 +12,7 @@ nothing unsafe.
 - the markup: no raw HTML (the allow-list ALLOWED_HTML is empty), no directive or role that
   inserts files or raw output (REFUSED_DIRECTIVES, REFUSED_ROLES), images only of image files
   inside the corpus, no javascript:/data:/vbscript: links;
-- the corpus folder: only pages (.md), images and synonyms.yaml; no symlinks (tree_problems).
+- the corpus folder: only pages (.md), images and dictionary.yml; no symlinks (tree_problems).
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ IMAGE_MAGIC = {
     ".gif": (b"GIF87a", b"GIF89a"),
     ".webp": (b"RIFF",),
 }
-OTHER_FILES = {"synonyms.yaml"}  # at the corpus root
+OTHER_FILES = {"dictionary.yml"}  # at the corpus root
 
 # C0 controls but tab, LF and CR, DEL, C1 controls (ESC, CSI, OSC …) and bidi overrides: what a
 # page may not contain and what the CLI never prints (cli/render.py).

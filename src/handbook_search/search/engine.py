@@ -9,7 +9,7 @@ Query language (what a 担当者 types):
 - "quoted phrase" (also “…” and 「…」) must appear in that order; -word excludes pages;
 - AND / OR / NOT are ordinary words to us, not operators: they are dropped with a notice.
 Each word is analyzed like the documents; a compound matches whole or by its parts, and
-synonym groups (synonyms.yaml) expand at query time.
+synonym groups (dictionary.yml) expand at query time.
 """
 
 from __future__ import annotations

@@ -1,10 +1,20 @@
-"""Query-time synonyms and spelling variants from corpus/synonyms.yaml.
+"""Query-time synonyms and spelling variants from corpus/dictionary.yml.
 
-Each group lists words that should find each other (SC ⇔ 生活支援コーディネーター,
-たすけあい ⇔ 助け合い …). Members are analyzed with the same analyzer as the index, so a match is
-made on analyzed units: たすけあい (→ 助け合う) and 助け合い meet even though Sudachi gives them
-different normalized forms. The analyzed table is cached next to the index, keyed by the
-file's hash, so a cold search does not analyze every member again.
+The dictionary is the one list of the project: textlint (textlint-rule-prh) reads its ``rules``
+to flag non-preferred spellings in pages, and search reads the same file to expand a query:
+
+- ``rules``: prh rules. The preferred ``expected`` and its plain-string ``patterns`` find each
+  other; ``/regex/`` patterns are for the lint only, and ``search: [...]`` names the words a
+  regex stands for. ``search: false`` keeps a rule out of search (lint only).
+- ``synonyms``: search only (abbreviations, official and informal names: SC ⇔
+  生活支援コーディネーター), never flagged in pages. Groups sharing a word are merged into one.
+- ``local_names``: search only and one way: a town's name for a body (出雲市の高齢者あんしん支援
+  センター) also finds the general name (地域包括支援センター), not the reverse. They come last and
+  unmerged, and a word expands to its first group only, so the general name keeps its own group.
+ Members are analyzed with the same analyzer as the
+index, so a match is made on analyzed units: たすけあい (→ 助け合う) and 助け合い meet even though
+Sudachi gives them different normalized forms. The analyzed table is cached next to the index,
+keyed by the file's hash, so a cold search does not analyze every member again.
 """
 
 from __future__ import annotations
@@ -55,15 +65,96 @@ def analyze_groups(raw: list[list[str]]) -> list[list[Key]]:
     return groups
 
 
-def read_groups(path: Path) -> list[list[str]]:
-    """The raw groups of a synonyms file (ValueError with a Japanese message when malformed)."""
+def _is_regex(pattern: str) -> bool:
+    return len(pattern) > 1 and pattern.startswith("/") and pattern.rstrip("gimsuy").endswith("/")
+
+
+def _rule_words(rule: dict) -> list[str]:
+    """The words a prh rule makes equivalent for search (none when it is lint only)."""
+    search = rule.get("search", True)
+    if search is False:
+        return []
+    patterns = rule.get("patterns", rule.get("pattern", []))
+    patterns = [patterns] if isinstance(patterns, str) else list(patterns or [])
+    expected = str(rule.get("expected", ""))
+    words = [expected] if expected and "$" not in expected else []
+    words += [str(p) for p in patterns if not _is_regex(str(p))]
+    if isinstance(search, list):
+        words += [str(w) for w in search]
+    return words
+
+
+def merge(groups: list[list[str]]) -> list[list[str]]:
+    """Groups that share a word become one, where the first of them stands (duplicates dropped)."""
+    merged: list[list[str]] = []
+    for group in groups:
+        words = list(dict.fromkeys(group))
+        hits = [m for m in merged if any(w in m for w in words)]
+        if not hits:
+            merged.append(words)
+            continue
+        first = hits[0]
+        for other in [*hits[1:], words]:
+            first.extend(w for w in other if w not in first)
+        merged[:] = [m for m in merged if m is first or all(m is not h for h in hits)]
+    return merged
+
+
+def _read(path: Path) -> dict:
     import yaml
 
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    groups = data.get("groups") if isinstance(data, dict) else None
-    if not isinstance(groups, list) or not all(isinstance(g, list) for g in groups):
-        raise ValueError(f"{path}: groups: の下に語のリストを並べてください")
-    return groups
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as e:
+        raise ValueError(f"{path}: YAML として読めません: {e}") from e
+    return data if isinstance(data, dict) else {"rules": None}
+
+
+def entries(path: Path) -> list[tuple[str, list[str], str]]:
+    """(preferred, other spellings, how they are used) of every entry, for the glossary's table."""
+    data = _read(path)
+    read_groups(path)  # the same checks
+    rows = []
+    for rule in data.get("rules") or []:
+        patterns = rule.get("patterns", rule.get("pattern", []))
+        patterns = [patterns] if isinstance(patterns, str) else list(patterns or [])
+        search = rule.get("search")
+        words = [str(p) for p in patterns if not _is_regex(str(p))]
+        words += [str(w) for w in search] if isinstance(search, list) else []
+        words = [w for w in dict.fromkeys(words) if w != rule["expected"] and "$" not in w]
+        expected = str(rule["expected"])
+        if "$" in expected and words:  # a regex rule: its search words name it
+            expected, words = words[0], words[1:]
+        kind = "直す表記（検索では同じ語）" if search is not False else "直す表記"
+        rows.append((expected, words, kind))
+    for group in data.get("synonyms") or []:
+        rows.append((str(group[0]), [str(w) for w in group[1:]], "略語・別名（検索で同じ語）"))
+    for e in data.get("local_names") or []:
+        where = f"{e['where']}での呼び方" if e.get("where") else "自治体での呼び方"
+        rows.append((str(e["name"]), [str(w) for w in e["local"]], where))
+    return rows
+
+
+def read_groups(path: Path) -> list[list[str]]:
+    """The search groups of the dictionary (ValueError with a Japanese message when malformed)."""
+    data = _read(path)
+    rules = data.get("rules", [])
+    synonyms = data.get("synonyms", [])
+    if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules):
+        raise ValueError(f"{path}: rules: の下に expected と patterns の組を並べてください")
+    if not isinstance(synonyms, list) or not all(isinstance(g, list) for g in synonyms):
+        raise ValueError(f"{path}: synonyms: の下に語のリストを並べてください")
+    local = data.get("local_names", []) or []
+    if not isinstance(local, list) or not all(
+        isinstance(e, dict) and e.get("name") and isinstance(e.get("local"), list) for e in local
+    ):
+        raise ValueError(
+            f"{path}: local_names: の下に name と local（語のリスト）の組を並べてください"
+        )
+    groups = [_rule_words(rule) for rule in rules]
+    groups += [[str(w) for w in group] for group in synonyms]
+    one_way = [[*map(str, e["local"]), str(e["name"])] for e in local]
+    return merge([g for g in groups if len(g) > 1]) + one_way
 
 
 def load(path: Path, cache_dir: Path | None) -> Synonyms:

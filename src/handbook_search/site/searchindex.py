@@ -15,7 +15,7 @@ needs to search without Sudachi:
   made of it (normalized term, mode A parts), and the spellings the analyzer drops (particles,
   auxiliaries, する …). The browser segments a query by the cheapest cover of it with these
   spellings, so the query's units are the index's own units;
-- synonyms: the groups of corpus/synonyms.yaml analyzed exactly like the CLI does
+- synonyms: the search groups of corpus/dictionary.yml (synonyms.read_groups) analyzed exactly like the CLI does
   (synonyms.analyze_groups), and each member's spelling as one vocabulary entry.
 
 The result is one JavaScript file assigning a global (``window.HANDBOOK_SEARCH_INDEX``), so the

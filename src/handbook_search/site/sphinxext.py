@@ -446,6 +446,29 @@ def _year_pages(app: Sphinx):
         yield YEAR_PAGE.format(year=year), context, YEAR_TEMPLATE
 
 
+class SpellingTable(SphinxDirective):
+    """The dictionary (corpus/dictionary.yml) as a table: preferred form, other spellings, use."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        from handbook_search.model.corpus import SYNONYMS_FILE
+        from handbook_search.search.synonyms import entries
+
+        path = corpus_of(self.env.app).root / SYNONYMS_FILE
+        self.env.note_dependency(str(path))
+        try:
+            rows = entries(path) if path.is_file() else []
+        except ValueError as e:
+            logger.warning(str(e), location=(self.env.docname, self.lineno))
+            return []
+        if not rows:
+            return [_para("表記の辞書はまだありません。")]
+        table = [[preferred, "、".join(others), kind] for preferred, others, kind in rows]
+        headers = ["標準の表記", "別の表記・略語", "扱い"]
+        return [_table(headers, table, ["handbook-spelling-table"])]
+
+
 def _init_env(app: Sphinx, env, docnames) -> None:
     if not hasattr(env, "handbook_listing_docs"):
         env.handbook_listing_docs = set()
@@ -596,5 +619,6 @@ def setup(app: Sphinx) -> dict:
     app.add_directive("recent-cases", RecentCases)
     app.add_directive("theme-cases", ThemeCases)
     app.add_directive("theme-list", ThemeList)
+    app.add_directive("spelling-table", SpellingTable)
     app.add_css_file("handbook.css")
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -8,7 +8,7 @@
  * .js file loaded by a <script> tag, so that file:// works. Here, without Sudachi, a query is:
  *   1. NFKC-normalized (全角/半角) and parsed like the CLI: words AND-ed, "phrases", -exclusions;
  *   2. segmented into the index's own units: the cheapest cover of each word by spellings found
- *      in the corpus and in synonyms.yaml (each maps to normalized terms and, for a compound,
+ *      in the corpus and in dictionary.yml (each maps to normalized terms and, for a compound,
  *      its parts; particles map to nothing), unknown letters forming a unit of their own
  *      (with the one-letter words next to them);
  *   3. expanded with the synonym groups (a member of several words as a phrase), compounds
