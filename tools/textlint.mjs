@@ -61,19 +61,33 @@ export function unfenceProse(text) {
   }
 }
 
+// Generated text is not linted: lines from a MyST comment `% textlint-disable` (or a generator's
+// `% …:begin` marker) to `% textlint-enable` (or `% …:end`, or the end of the file) are blanked,
+// keeping line numbers. MyST comments are not rendered; HTML comments would show as text here.
+const OFF = /^% (textlint-disable\b|[\w-]+:begin$)/;
+const ON = /^% (textlint-enable\b|[\w-]+:end$)/;
+function skipDisabled(text) {
+  let off = false;
+  return text
+    .split("\n")
+    .map((line) => {
+      if (OFF.test(line)) off = true;
+      else if (ON.test(line)) off = false;
+      else if (!off && !/^%( |$)/.test(line)) return line; // MyST comments are not rendered
+      return "";
+    })
+    .join("\n");
+}
+
 const escape = (s) => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
 
 async function main(paths) {
   const linter = createLinter({ descriptor: await loadTextlintrc() });
   const github = process.env.GITHUB_ACTIONS === "true";
-  // A generated page says so on its first line with a MyST comment (not rendered; HTML comments
-  // are shown as text on this site, where raw HTML is off): `% textlint-disable`.
-  const files = paths
-    .flatMap(markdownFiles)
-    .filter((f) => !readFileSync(f, "utf8").startsWith("% textlint-disable"));
+  const files = paths.flatMap(markdownFiles);
   let problems = 0;
   for (const file of files) {
-    const result = await linter.lintText(unfenceProse(readFileSync(file, "utf8")), file);
+    const result = await linter.lintText(unfenceProse(skipDisabled(readFileSync(file, "utf8"))), file);
     for (const m of result.messages) {
       const where = `${relative(process.cwd(), file)}:${m.line}:${m.column}`;
       const text = m.message.replace(/\s+/g, " ").trim();

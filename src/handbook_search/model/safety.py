@@ -104,6 +104,12 @@ def inside(path: Path, root: Path) -> bool:
     return True
 
 
+def _base(page: Path, root: Path) -> Path:
+    """What a page's files must stay inside: the corpus, or for a page validated on its own
+    outside the corpus (a draft), its own folder."""
+    return root if inside(page, root) else page.parent
+
+
 def image_problem(target: str, page: Path, root: Path) -> str | None:
     """Why an image target may not be shown (None when it may)."""
     if _URL_SCHEME.match(target) or target.startswith("//"):
@@ -115,8 +121,10 @@ def image_problem(target: str, page: Path, root: Path) -> str | None:
     if target.startswith("/"):
         return f"画像はページからの相対パスで指定してください: {target}"
     path = page.parent / target
-    if not inside(path, root):
+    if not inside(path, _base(page, root)):
         return f"コーパスの外のファイルは画像に使えません: {target}"
+    if not path.exists():
+        return None  # reported as a missing file by the structure rules (rules.py)
     if not is_image(path):
         kinds = "・".join(sorted({s.lstrip(".").upper() for s in IMAGE_MAGIC}))
         return f"画像ファイル（{kinds}）ではありません: {target}"
@@ -130,7 +138,7 @@ def link_problem(href: str, page: Path, root: Path) -> str | None:
     url = urlparse(href)
     if url.scheme or url.netloc or not url.path or url.path.startswith("/"):
         return None
-    if inside(page.parent / unquote(url.path), root):
+    if inside(page.parent / unquote(url.path), _base(page, root)):
         return None
     return f"コーパスの外のファイルへのリンクは使えません: {href}"
 

@@ -218,6 +218,7 @@ def _remove_stale_outputs(app: Sphinx, exception) -> None:
         return  # never in a source folder
     keep = set(env.found_docs) | {"genindex", "search", "py-modindex"}
     keep |= set(app.config.html_additional_pages)
+    keep |= getattr(app, "handbook_written", set())  # generated pages (e.g. docs/cases/<year>)
     tops = {d.split("/")[0] for d in env.found_docs if "/" in d}  # docs/, corpus/
     suffix = app.builder.out_suffix
     for top in sorted(tops):
@@ -241,8 +242,16 @@ def _remove_stale_outputs(app: Sphinx, exception) -> None:
             shutil.rmtree(path) if path.is_dir() else path.unlink()
 
 
+def _note_written(app: Sphinx, pagename: str, *args) -> None:
+    """Every page written by this build, sources and generated pages alike."""
+    if not hasattr(app, "handbook_written"):
+        app.handbook_written = set()  # type: ignore[attr-defined]
+    app.handbook_written.add(pagename)  # type: ignore[attr-defined]
+
+
 def setup(app: Sphinx) -> None:
     app.connect("config-inited", _exclude_unsafe_files)
+    app.connect("html-page-context", _note_written)
     app.connect("source-read", _clean_source, priority=100)
     app.connect("doctree-read", _strip_unsafe_nodes, priority=100)  # before the collectors
     app.connect("html-page-context", _add_csp, priority=900)  # after furo's context
