@@ -3,6 +3,8 @@
 - a metadata box at the top of every case page (自治体, 都道府県, 厚生局, 年度, テーマ …);
 - ``{case-list}``: the table of all cases; ``{theme-cases}``: the cases tagged with the
   current theme page's number; ``{theme-list}``: the 10 themes.
+- links to the print editions (``make pdf``, handbook_search.paper) when they were built: the
+  case's A4 handout under its case box, ``{print-edition}`` for the whole book (home page);
 - corpus problems (the validator's rules) are Sphinx warnings, so ``-W`` fails the build;
 - the site search: ``_static/handbook-search-index.js`` (searchindex.py) for the search page of
   docs/_templates/search.html (``-D handbook_site_search=0`` keeps Sphinx's own search page).
@@ -25,6 +27,15 @@ from handbook_search.model.page import Page
 from handbook_search.model.vocab import THEMES, wareki
 
 logger = logging.getLogger(__name__)
+
+# The print editions live in the site under pdf/ (`make pdf` writes them, then builds the site).
+PDF_DIR = "pdf"
+BOOK_PDF = "handbook.pdf"
+
+
+def case_pdf(page: Page) -> str:
+    """A case's A4 handout, relative to PDF_DIR."""
+    return f"cases/{Path(page.docname).name}.pdf"
 
 
 def corpus_of(app: Sphinx) -> Corpus:
@@ -97,6 +108,17 @@ def case_box(corpus: Corpus, page: Page) -> nodes.container:
     return box
 
 
+def _pdf_link(app: Sphinx, docname: str, pdf: str, text: str) -> nodes.paragraph | None:
+    """A link to a print edition if `make pdf` built it (the state is kept for _outdated)."""
+    exists = (Path(app.outdir) / PDF_DIR / pdf).is_file()
+    app.env.handbook_pdf_links[docname] = (pdf, exists)  # type: ignore[attr-defined]
+    if not exists:
+        return None
+    uri = "../" * docname.count("/") + f"{PDF_DIR}/{pdf}"
+    ref = nodes.reference("", text, refuri=uri)
+    return nodes.paragraph("", "", ref, classes=["handbook-pdf-link"])
+
+
 def _insert_case_box(app: Sphinx, doctree: nodes.document) -> None:
     docname = app.env.docname
     page = next((p for p in corpus_of(app).by_kind("case") if p.docname == docname), None)
@@ -107,6 +129,9 @@ def _insert_case_box(app: Sphinx, doctree: nodes.document) -> None:
         return
     title_at = next((i for i, c in enumerate(section.children) if isinstance(c, nodes.title)), -1)
     section.insert(title_at + 1, case_box(corpus_of(app), page))
+    link = _pdf_link(app, docname, case_pdf(page), "印刷用 PDF（A4・要点）")
+    if link is not None:
+        section.insert(title_at + 2, link)
 
 
 def _table(
@@ -208,24 +233,45 @@ class ThemeList(_ListingDirective):
         return [items]
 
 
+class PrintEdition(SphinxDirective):
+    """A link to the whole knowledge base as one PDF, when `make pdf` built it."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        link = _pdf_link(self.env.app, self.env.docname, BOOK_PDF, "印刷用 PDF（全体版）")
+        return [link] if link is not None else []
+
+
 def _init_env(app: Sphinx, env, docnames) -> None:
     if not hasattr(env, "handbook_listing_docs"):
         env.handbook_listing_docs = set()
+    if not hasattr(env, "handbook_pdf_links"):
+        env.handbook_pdf_links = {}
 
 
 def _outdated(app: Sphinx, env, added, changed, removed) -> list[str]:
-    """Pages with generated listings depend on every corpus page's metadata."""
+    """Pages with generated listings depend on every corpus page's metadata; pages with a
+    print-edition link are read again when that PDF appeared or went away."""
+    out = set()
     if any(d.startswith("corpus/") for d in (*added, *changed, *removed)):
-        return sorted(getattr(env, "handbook_listing_docs", set()) - set(removed))
-    return []
+        out |= getattr(env, "handbook_listing_docs", set())
+    out |= {
+        docname
+        for docname, (pdf, existed) in getattr(env, "handbook_pdf_links", {}).items()
+        if (Path(app.outdir) / PDF_DIR / pdf).is_file() != existed
+    }
+    return sorted(out - set(removed))
 
 
 def _purge(app: Sphinx, env, docname: str) -> None:
     getattr(env, "handbook_listing_docs", set()).discard(docname)
+    getattr(env, "handbook_pdf_links", {}).pop(docname, None)
 
 
 def _merge(app: Sphinx, env, docnames, other) -> None:
     env.handbook_listing_docs |= getattr(other, "handbook_listing_docs", set())
+    env.handbook_pdf_links.update(getattr(other, "handbook_pdf_links", {}))
 
 
 def _add_static(app: Sphinx, config) -> None:
@@ -268,5 +314,6 @@ def setup(app: Sphinx) -> dict:
     app.add_directive("case-list", CaseList)
     app.add_directive("theme-cases", ThemeCases)
     app.add_directive("theme-list", ThemeList)
+    app.add_directive("print-edition", PrintEdition)
     app.add_css_file("handbook.css")
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,306 @@
+"""The ``paper`` Sphinx builder: the print editions, from the same doctrees as the site.
+
+``sphinx-build -b paper -c docs . build/html/pdf`` (``make pdf``) writes
+
+- ``handbook.pdf``: cover with the date, contents with page numbers, the 10 themes, the cases
+  (by 年度, each with its case box), the guides and the glossary;
+- ``cases/<name>.pdf``: one A4 handout per case (case box, 概要, 支援の経過, 主な取組, 出典).
+
+Every page goes through the site's own reading (MyST, the case box of site/sphinxext.py, term
+links), so there is no second copy of any text. Ids are scoped by page (``<docname>/<id>``) so the
+概要 of one case is not the 概要 of the next inside the book. The print HTML is kept next to the
+doctrees; a PDF is rendered again only when its HTML or paper.css changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import os
+from pathlib import Path
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.builders.html import StandaloneHTMLBuilder
+from sphinx.util import logging
+
+from handbook_search.model.corpus import Corpus
+from handbook_search.model.page import Page
+from handbook_search.model.vocab import wareki
+from handbook_search.paper import pdf
+from handbook_search.site.sphinxext import BOOK_PDF, case_pdf
+
+logger = logging.getLogger(__name__)
+
+BOOK_TITLE = "地域づくり支援ハンドブック ナレッジベース"
+# The sections of a case that go on its handout, in the page's own order.
+HANDOUT_SECTIONS = ("概要", "支援の経過", "主な取組", "出典")
+PARTS = (("theme", "10のテーマ"), ("case", "事例"), ("guide", "解説"), ("glossary", "用語集"))
+
+
+def page_anchor(docname: str) -> str:
+    return "document-" + docname
+
+
+def running_head(page: Page) -> str:
+    m = page.meta
+    if page.kind == "case":
+        return f"{m.municipality}（{m.prefecture}）{wareki(m.fiscal_year)}"
+    if page.kind == "theme":
+        return f"テーマ{m.theme} {page.title}"
+    return page.title
+
+
+def build_date(config_value: str) -> dt.date:
+    """The cover's date: the configured one, else SOURCE_DATE_EPOCH, else today (UTC+9)."""
+    if config_value:
+        return dt.date.fromisoformat(config_value)
+    if epoch := os.environ.get("SOURCE_DATE_EPOCH"):
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+    return dt.datetime.now(dt.timezone(dt.timedelta(hours=9))).date()
+
+
+def _document(title: str, body_class: str, body: str) -> str:
+    return (
+        '<!DOCTYPE html>\n<html lang="ja"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title></head>\n"
+        f'<body class="{body_class}">\n{body}\n</body></html>\n'
+    )
+
+
+def _write_if_changed(path: Path, text: str) -> bool:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return False
+    path.write_text(text, encoding="utf-8")
+    return True
+
+
+class PaperBuilder(StandaloneHTMLBuilder):
+    """Sphinx doctrees → print HTML → PDF (see the module docstring)."""
+
+    name = "paper"
+    format = "html"
+    epilog = "PDF を %(outdir)s に作りました。"
+    copysource = False
+    search = False
+    use_index = False
+
+    def init(self) -> None:
+        # no site theme (furo would write its files into the PDF folder): paper.css does it all;
+        # and the site search index is the html builder's business, not the print editions'
+        self.config.html_theme = "basic"
+        self.config.handbook_site_search = False
+        super().init()
+        self.workdir = Path(self.doctreedir).parent / "print-html"
+
+    def get_outdated_docs(self) -> str:
+        return "all documents"
+
+    def get_target_uri(self, docname: str, typ: str | None = None) -> str:
+        return "#" + page_anchor(docname)
+
+    def get_relative_uri(self, from_: str, to: str, typ: str | None = None) -> str:
+        return self.get_target_uri(to, typ)
+
+    def copy_assets(self) -> None:
+        pass  # no theme files: paper.css is passed to WeasyPrint directly
+
+    # -- one page → HTML fragment ---------------------------------------------------------
+    def _doctree(self, page: Page) -> nodes.document:
+        doctree = self.env.get_and_resolve_doctree(page.docname, self)
+        prefix = page.docname + "/"
+        for node in doctree.findall(nodes.Element):
+            if node.get("ids"):
+                node["ids"] = [prefix + i for i in node["ids"]]
+            if node.get("refid"):
+                node["refid"] = prefix + node["refid"]
+            if node.get("backrefs"):
+                node["backrefs"] = [prefix + i for i in node["backrefs"]]
+            uri = node.get("refuri", "")
+            if uri.startswith("#document-") and "#" in uri[1:]:
+                doc, _, anchor = uri[len("#document-") :].partition("#")
+                node["refuri"] = f"#{doc}/{anchor}"
+        return doctree
+
+    def _fragment(self, page: Page, doctree: nodes.document, depth: int) -> str:
+        doctree.settings = self.docsettings
+        self.secnumbers, self.fignumbers = {}, {}
+        self.current_docname = page.docname
+        self.imgpath = "../" * depth + "_images"
+        self.dlpath = "../" * depth + "_downloads"
+        self.post_process_images(doctree)
+        visitor = self.create_translator(doctree, self)
+        doctree.walkabout(visitor)
+        self._text.append(doctree.astext())
+        return "".join(visitor.fragment)
+
+    def _article(self, page: Page, fragment: str) -> str:
+        head = html.escape(running_head(page), quote=True)
+        return (
+            f'<article class="page page-{page.kind}" id="{page_anchor(page.docname)}" '
+            f'data-head="{head}">\n{fragment}{self._source_urls(page)}</article>\n'
+        )
+
+    @staticmethod
+    def _source_urls(page: Page) -> str:
+        """The URLs of the page's sources (front matter `url`, where given)."""
+        items = [
+            f"<li>{html.escape(s.title)}: <span class='url'>{html.escape(s.url)}</span></li>"
+            for s in (getattr(page.meta, "sources", None) or [])
+            if getattr(s, "url", None)
+        ]
+        return f'<ul class="source-urls">{"".join(items)}</ul>\n' if items else ""
+
+    # -- the book ----------------------------------------------------------------------------
+    def _book(self, corpus: Corpus) -> str:
+        date = build_date(self.config.handbook_paper_date)
+        groups: list[tuple[str, str, list[tuple[str, list[Page]]]]] = []
+        for kind, label in PARTS:
+            if kind == "theme":
+                pages = sorted(corpus.by_kind("theme"), key=lambda p: p.meta.theme)
+            elif kind == "case":
+                pages = corpus.cases()
+            else:
+                pages = sorted(corpus.by_kind(kind), key=lambda p: p.docname)
+            if not pages:
+                continue
+            if kind == "case":
+                years = sorted({p.meta.fiscal_year for p in pages}, reverse=True)
+                sub = [
+                    (
+                        f"{wareki(y)}（{y}年度）",
+                        [p for p in pages if p.meta.fiscal_year == y],
+                    )
+                    for y in years
+                ]
+            else:
+                sub = [("", pages)]
+            groups.append((kind, label, sub))
+
+        toc, body = [], []
+        for kind, label, sub in groups:
+            toc.append(f'<li class="toc-part"><a href="#part-{kind}">{html.escape(label)}</a><ol>')
+            body.append(
+                f'<section class="part" id="part-{kind}" data-head="{html.escape(label)}">'
+                f'<h1 class="part-title">{html.escape(label)}</h1></section>'
+            )
+            for n, (heading, pages) in enumerate(sub):
+                if heading:
+                    anchor = f"part-{kind}-{n}"
+                    toc.append(
+                        f'<li class="toc-group"><a href="#{anchor}">{html.escape(heading)}</a></li>'
+                    )
+                    body.append(f'<h2 class="part-group" id="{anchor}">{html.escape(heading)}</h2>')
+                for page in pages:
+                    toc.append(
+                        f'<li><a href="#{page_anchor(page.docname)}">'
+                        f"{html.escape(page.title)}</a></li>"
+                    )
+                    body.append(self._article(page, self._fragment(page, self._doctree(page), 0)))
+            toc.append("</ol></li>")
+
+        counts = "・".join(
+            f"{label} {sum(len(p) for _, p in sub)}"
+            for kind, label, sub in groups
+            if kind in ("theme", "case", "guide")
+        )
+        cover = (
+            '<section class="cover">'
+            f'<h1 class="cover-title">{html.escape(BOOK_TITLE)}</h1>'
+            '<p class="cover-edition">印刷版（全体）</p>'
+            f'<p class="cover-counts">{html.escape(counts)}</p>'
+            f'<p class="cover-date">{date.year}年{date.month}月{date.day}日 作成</p>'
+            "</section>"
+        )
+        contents = f'<nav class="toc"><h1 class="toc-title">目次</h1><ol>{"".join(toc)}</ol></nav>'
+        return _document(BOOK_TITLE, "book", cover + contents + "\n".join(body))
+
+    # -- one case on A4 -----------------------------------------------------------------------
+    def _handout(self, page: Page) -> str:
+        doctree = self._doctree(page)
+        top = next(iter(doctree.findall(nodes.section)), None)
+        if top is not None:
+            for section in [c for c in top.children if isinstance(c, nodes.section)]:
+                title = next(iter(section.findall(nodes.title)), None)
+                if title is None or title.astext() not in HANDOUT_SECTIONS:
+                    top.remove(section)
+        # links to other pages lead nowhere on paper: keep their text
+        for ref in list(doctree.findall(nodes.reference)):
+            if ref.get("refuri", "").startswith("#") and ref.parent is not None:
+                ref.replace_self(nodes.inline("", "", *ref.children))
+        note = (
+            '<p class="handout-note">この資料は「'
+            f"{html.escape(BOOK_TITLE)}」の事例ページから、{'・'.join(HANDOUT_SECTIONS)}を抜き出したものです。"
+            "地域の状況、成果・気づき、今後の展開はナレッジベースの事例ページと全体版 PDF にあります。</p>"
+        )
+        body = self._article(page, self._fragment(page, doctree, 1)) + note
+        return _document(page.title, "handout", body)
+
+    # -- writing ----------------------------------------------------------------------------
+    def write_documents(self, docnames) -> None:
+        corpus: Corpus = self.app.handbook_corpus  # type: ignore[attr-defined]
+        outdir = Path(self.outdir)
+        self._text: list[str] = []
+        jobs: list[tuple[Path, Path]] = []
+
+        def job(html_path: Path, text: str, pdf_path: Path) -> None:
+            changed = _write_if_changed(html_path, text)
+            fresh = pdf_path.exists() and pdf_path.stat().st_mtime >= max(
+                html_path.stat().st_mtime, pdf.STYLESHEET.stat().st_mtime
+            )
+            if changed or not fresh:
+                jobs.append((html_path, pdf_path))
+
+        if self.config.handbook_paper_book:
+            job(self.workdir / "handbook.html", self._book(corpus), outdir / BOOK_PDF)
+        wanted = self.config.handbook_paper_cases
+        cases = [p for p in corpus.cases() if Path(p.docname).match(wanted)]
+        for page in cases:
+            name = case_pdf(page)
+            job(self.workdir / Path(name).with_suffix(".html"), self._handout(page), outdir / name)
+        if wanted == "*":  # handouts of cases that are gone
+            keep = {outdir / case_pdf(p) for p in cases}
+            for old in {p.parent for p in keep} | {outdir / "cases"}:
+                for stale in old.glob("*.pdf"):
+                    if stale not in keep:
+                        stale.unlink()
+        self._check_glyphs()
+        self._copy_images()
+        logger.info("PDF を作ります: %d 件（変更のないものは作り直しません）", len(jobs))
+        pdf.render_all(jobs, workers=self.config.handbook_paper_workers or os.cpu_count() or 1)
+
+    def _check_glyphs(self) -> None:
+        try:
+            missing = pdf.missing_glyphs("".join(self._text))
+        except FileNotFoundError:
+            raise RuntimeError(
+                f"PDF に使うフォント {pdf.FONT_FAMILY} が見つかりません"
+                "（Debian: apt-get install fonts-noto-cjk）"
+            ) from None
+        if missing:
+            logger.warning(
+                "PDF のフォント %s にない文字があります（印刷すると空白の四角になります）: %s",
+                pdf.FONT_FAMILY,
+                " ".join(f"{c}(U+{ord(c):04X})" for c in missing),
+                type="handbook",
+                subtype="glyph",
+            )
+
+    def _copy_images(self) -> None:
+        for src, dest in self.images.items():
+            target = self.workdir / "_images" / dest
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes((Path(self.srcdir) / src).read_bytes())
+
+    def finish(self) -> None:
+        pass
+
+
+def setup(app: Sphinx) -> dict:
+    app.add_builder(PaperBuilder)
+    app.add_config_value("handbook_paper_date", "", "", types=[str])
+    app.add_config_value("handbook_paper_book", True, "", types=[bool])
+    app.add_config_value("handbook_paper_cases", "*", "", types=[str])
+    app.add_config_value("handbook_paper_workers", 0, "", types=[int])
+    return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": False}
