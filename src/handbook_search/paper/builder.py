@@ -22,6 +22,7 @@ from pathlib import Path
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.builders.html import StandaloneHTMLBuilder
+from sphinx.errors import SphinxError
 from sphinx.util import logging
 
 from handbook_search.model.corpus import Corpus
@@ -74,6 +75,10 @@ def _write_if_changed(path: Path, text: str) -> bool:
         return False
     path.write_text(text, encoding="utf-8")
     return True
+
+
+class GlyphError(SphinxError):
+    category = "PDF のフォント"
 
 
 class PaperBuilder(StandaloneHTMLBuilder):
@@ -132,7 +137,7 @@ class PaperBuilder(StandaloneHTMLBuilder):
         self.post_process_images(doctree)
         visitor = self.create_translator(doctree, self)
         doctree.walkabout(visitor)
-        self._text.append(doctree.astext())
+        self._text[page.docname] = doctree.astext()
         return "".join(visitor.fragment)
 
     def _article(self, page: Page, fragment: str) -> str:
@@ -241,7 +246,7 @@ class PaperBuilder(StandaloneHTMLBuilder):
     def write_documents(self, docnames) -> None:
         corpus: Corpus = self.app.handbook_corpus  # type: ignore[attr-defined]
         outdir = Path(self.outdir)
-        self._text: list[str] = []
+        self._text: dict[str, str] = {}
         jobs: list[tuple[Path, Path]] = []
 
         def job(html_path: Path, text: str, pdf_path: Path) -> None:
@@ -271,20 +276,23 @@ class PaperBuilder(StandaloneHTMLBuilder):
         pdf.render_all(jobs, workers=self.config.handbook_paper_workers or os.cpu_count() or 1)
 
     def _check_glyphs(self) -> None:
-        try:
-            missing = pdf.missing_glyphs("".join(self._text))
-        except FileNotFoundError:
-            raise RuntimeError(
-                f"PDF に使うフォント {pdf.FONT_FAMILY} が見つかりません"
-                "（Debian: apt-get install fonts-noto-cjk）"
-            ) from None
-        if missing:
-            logger.warning(
-                "PDF のフォント %s にない文字があります（印刷すると空白の四角になります）: %s",
-                pdf.FONT_FAMILY,
-                " ".join(f"{c}(U+{ord(c):04X})" for c in missing),
-                type="handbook",
-                subtype="glyph",
+        """Stop before printing blank boxes: every character must be in the print font."""
+        problems = []
+        for docname, text in sorted(self._text.items()):
+            try:
+                missing = pdf.missing_glyphs(text)
+            except FileNotFoundError:
+                raise GlyphError(
+                    f"PDF に使うフォント {pdf.FONT_FAMILY} が見つかりません"
+                    "（Debian: apt-get install fonts-noto-cjk）"
+                ) from None
+            if missing:
+                chars = " ".join(f"{c}(U+{ord(c):04X})" for c in missing)
+                problems.append(f"{self.env.doc2path(docname)}: {chars}")
+        if problems:
+            raise GlyphError(
+                f"PDF のフォント {pdf.FONT_FAMILY} にない文字があります"
+                "（印刷すると空白の四角になるため、PDF を作りません）:\n" + "\n".join(problems)
             )
 
     def _copy_images(self) -> None:

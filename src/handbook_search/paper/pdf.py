@@ -64,7 +64,7 @@ def write_pdf(html: Path, pdf: Path) -> None:
 
 def render_all(jobs: list[tuple[Path, Path]], workers: int = 1) -> None:
     """Render (html, pdf) pairs, in `workers` processes when there are many."""
-    if workers <= 1 or len(jobs) < 4:
+    if workers <= 1 or len(jobs) < 2:
         for html, pdf in jobs:
             write_pdf(html, pdf)
         return
