@@ -55,8 +55,10 @@ test: $(STAMP) lint
 eval: $(STAMP)
 	$(BIN)/python -m handbook_search.lab.evaluate --doc docs/evaluation.md
 
+# BENCH_ARGS="--pdf 1000" adds the print editions at 1,000 cases (several minutes)
+BENCH_ARGS ?=
 bench: $(STAMP)
-	$(BIN)/python -m handbook_search.lab.bench
+	$(BIN)/python -m handbook_search.lab.bench $(BENCH_ARGS)
 
 serve: html
 	@echo "http://localhost:$(PORT)/ で表示します（Ctrl-C で終了）"

@@ -196,6 +196,41 @@ def bench_html(work: Path, repeats: int = 3) -> dict:
     return spread(times)
 
 
+def pdf_pages(path: Path) -> int | None:
+    if not shutil.which("pdfinfo"):
+        return None
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout
+    return next((int(x.split()[-1]) for x in info.splitlines() if x.startswith("Pages:")), None)
+
+
+def bench_pdf(n: int, work: Path, sample: str = "synth-0000*") -> dict:
+    """`make pdf` on N synthetic cases: the whole book (split by 年度 past 200 cases) in one
+    process, then the A4 handouts of a sample of cases (all N would dominate the run)."""
+    src = work / f"pdf-{n}"
+    shutil.copytree(ROOT / "docs", src / "docs")
+    generate(n, src / "corpus", ROOT / "corpus")
+    out = src / "out"
+    cmd = [sys.executable, "-m", "handbook_search.paper", "--src", str(src)]
+    cmd += ["--out", str(out / "pdf"), "--doctrees", str(out / "doctrees")]
+    book_s, book_mib, _ = run_timed([*cmd, "--no-cases"], cwd=ROOT)
+    volumes = sorted((out / "pdf").glob("handbook*.pdf"))
+    pages = [pdf_pages(v) for v in volumes]
+    handout_s, _, _ = run_timed([*cmd, "--no-book", "--cases", sample], cwd=ROOT)
+    handouts = sorted((out / "pdf" / "cases").glob("*.pdf"))
+    return {
+        "n": n,
+        "book_s": book_s,
+        "book_peak_mib": book_mib,
+        "volumes": len(volumes),
+        "book_mb": sum(v.stat().st_size for v in volumes) / 2**20,
+        "book_pages": sum(p or 0 for p in pages),
+        "largest_volume_pages": max((p or 0 for p in pages), default=0),
+        "handouts": len(handouts),
+        "handout_s": handout_s,
+        "handout_kb": statistics.median(h.stat().st_size for h in handouts) / 1024,
+    }
+
+
 def chart(results: list[dict], path: Path) -> None:
     """Two small line charts (index time, warm p95) against N on log axes, as SVG."""
     import math
@@ -244,7 +279,7 @@ def verdict(value: float, target: float) -> str:
     return f"{'達成' if value <= target else '未達'}（目標 ≤ {target:g}）"
 
 
-def report(info: dict, results: list[dict], html: dict | None) -> str:
+def report(info: dict, results: list[dict], html: dict | None, pdf: dict | None = None) -> str:
     lines = [
         "# 性能ベンチマーク",
         "",
@@ -293,6 +328,16 @@ def report(info: dict, results: list[dict], html: dict | None) -> str:
         lines += [
             "",
             f"実際のコーパスの `make html`: {s(html)} → {verdict(html['median'], 30)}",
+        ]
+    if pdf:
+        lines += [
+            "",
+            f"印刷用 PDF（`make pdf`、N={pdf['n']:,}、`--pdf`）: 全体版 {pdf['book_s']:.0f} s"
+            f"（{pdf['volumes']} 冊に分冊: 本編 + 年度別の事例編、計 {pdf['book_pages']:,} ページ、"
+            f"最大 {pdf['largest_volume_pages']} ページ、{pdf['book_mb']:.1f} MiB、"
+            f"ピークメモリ {pdf['book_peak_mib']} MiB） → {verdict(pdf['book_s'], 300)}。"
+            f"事例ごとの A4: {pdf['handouts']} 件で {pdf['handout_s']:.1f} s"
+            f"（Sphinx の起動を含む、1 件 {pdf['handout_kb']:.0f} KB）。",
         ]
     lines += ["", "## 目標との比較", ""]
     labels = {
@@ -344,6 +389,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "docs", help="結果を書くフォルダ")
     parser.add_argument("--no-html", action="store_true", help="make html の測定を省く")
     parser.add_argument(
+        "--pdf",
+        type=int,
+        default=0,
+        help="事例 N 件で make pdf を測る（数分かかるため既定では省く）",
+    )
+    parser.add_argument(
         "--merge", action="store_true", help="測らなかった大きさは前回の benchmarks.json の値を使う"
     )
     parser.add_argument(
@@ -354,6 +405,7 @@ def main(argv: list[str] | None = None) -> int:
     old = json.loads(raw.read_text(encoding="utf-8")) if raw.exists() else None
     if args.render:
         info, results, html = old["machine"], old["results"], old["html"]
+        pdf = old.get("pdf")
     else:
         sizes = [int(x) for x in args.sizes.split(",") if x]
         info, results = machine(), []
@@ -362,14 +414,16 @@ def main(argv: list[str] | None = None) -> int:
             for n in sizes:
                 results.append(bench_size(n, work, 1 if n >= 10_000 else args.repeats))
             html = None if args.no_html else bench_html(work)
+            pdf = bench_pdf(args.pdf, work) if args.pdf else None
         if args.merge and old:
             results += [r for r in old["results"] if r["n"] not in sizes]
             results.sort(key=lambda r: r["n"])
             html = html or old.get("html")
+            pdf = pdf or old.get("pdf")
         args.out.mkdir(parents=True, exist_ok=True)
-        data = {"machine": info, "results": results, "html": html}
+        data = {"machine": info, "results": results, "html": html, "pdf": pdf}
         raw.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
-    text = report(info, results, html)
+    text = report(info, results, html, pdf)
     print(text)
     (args.out / "_static").mkdir(parents=True, exist_ok=True)
     chart(results, args.out / "_static" / "benchmarks.svg")

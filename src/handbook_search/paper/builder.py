@@ -29,7 +29,7 @@ from handbook_search.model.corpus import Corpus
 from handbook_search.model.page import Page
 from handbook_search.model.vocab import wareki
 from handbook_search.paper import pdf
-from handbook_search.site.sphinxext import BOOK_PDF, case_pdf
+from handbook_search.site.sphinxext import BOOK_PDF, case_pdf, year_label, year_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +112,9 @@ class PaperBuilder(StandaloneHTMLBuilder):
         pass  # no theme files: paper.css is passed to WeasyPrint directly
 
     # -- one page → HTML fragment ---------------------------------------------------------
-    def _doctree(self, page: Page) -> nodes.document:
+    def _doctree(self, page: Page, inside: set[str]) -> nodes.document:
+        """The page's resolved doctree, ids scoped by page; links to pages that are not
+        `inside` the same PDF keep only their text."""
         doctree = self.env.get_and_resolve_doctree(page.docname, self)
         prefix = page.docname + "/"
         for node in doctree.findall(nodes.Element):
@@ -126,6 +128,13 @@ class PaperBuilder(StandaloneHTMLBuilder):
             if uri.startswith("#document-") and "#" in uri[1:]:
                 doc, _, anchor = uri[len("#document-") :].partition("#")
                 node["refuri"] = f"#{doc}/{anchor}"
+        for ref in list(doctree.findall(nodes.reference)):
+            uri = ref.get("refuri", "")
+            if not uri.startswith("#"):
+                continue
+            target = uri[len("#document-") :] if uri.startswith("#document-") else uri[1:]
+            if target not in inside and target.rpartition("/")[0] not in inside:
+                ref.replace_self(nodes.inline("", "", *ref.children))
         return doctree
 
     def _fragment(self, page: Page, doctree: nodes.document, depth: int) -> str:
@@ -158,9 +167,9 @@ class PaperBuilder(StandaloneHTMLBuilder):
         return f'<ul class="source-urls">{"".join(items)}</ul>\n' if items else ""
 
     # -- the book ----------------------------------------------------------------------------
-    def _book(self, corpus: Corpus) -> str:
-        date = build_date(self.config.handbook_paper_date)
-        groups: list[tuple[str, str, list[tuple[str, list[Page]]]]] = []
+    def _parts(self, corpus: Corpus) -> list[tuple[str, str, list[tuple[str, list[Page]]]]]:
+        """(kind, part title, [(group heading, pages)]) in book order; cases grouped by 年度."""
+        parts = []
         for kind, label in PARTS:
             if kind == "theme":
                 pages = sorted(corpus.by_kind("theme"), key=lambda p: p.meta.theme)
@@ -173,22 +182,45 @@ class PaperBuilder(StandaloneHTMLBuilder):
             if kind == "case":
                 years = sorted({p.meta.fiscal_year for p in pages}, reverse=True)
                 sub = [
-                    (
-                        f"{wareki(y)}（{y}年度）",
-                        [p for p in pages if p.meta.fiscal_year == y],
-                    )
-                    for y in years
+                    (year_label(y), [p for p in pages if p.meta.fiscal_year == y]) for y in years
                 ]
             else:
                 sub = [("", pages)]
-            groups.append((kind, label, sub))
+            parts.append((kind, label, sub))
+        return parts
 
+    def volumes(self, corpus: Corpus) -> list[tuple[str, str]]:
+        """(pdf name, print HTML) of the whole book: one volume, or, past
+        `handbook_paper_split` cases, the book without the cases plus one volume per 年度."""
+        parts = self._parts(corpus)
+        cases = [sub for kind, _, sub in parts if kind == "case"]
+        years = cases[0] if cases else []
+        if sum(len(pages) for _, pages in years) <= self.config.handbook_paper_split:
+            return [(BOOK_PDF, self._volume("印刷版（全体）", parts))]
+        listing = "".join(
+            f"<li>{html.escape(heading)}: {len(pages)} 件（{year_pdf(pages[0].meta.fiscal_year)}）</li>"
+            for heading, pages in years
+        )
+        note = f'<p>事例は年度ごとの分冊にあります。</p><ul class="volumes">{listing}</ul>'
+        main = [(k, label, sub if k != "case" else []) for k, label, sub in parts]
+        out = [(BOOK_PDF, self._volume("印刷版（全体・事例は年度別の分冊）", main, {"case": note}))]
+        for heading, pages in years:
+            part = [("case", f"事例 {heading}", [("", pages)])]
+            out.append(
+                (year_pdf(pages[0].meta.fiscal_year), self._volume(f"事例編 {heading}", part))
+            )
+        return out
+
+    def _volume(self, edition: str, parts, notes: dict[str, str] | None = None) -> str:
+        date = build_date(self.config.handbook_paper_date)
+        inside = {p.docname for _, _, sub in parts for _, pages in sub for p in pages}
         toc, body = [], []
-        for kind, label, sub in groups:
+        for kind, label, sub in parts:
             toc.append(f'<li class="toc-part"><a href="#part-{kind}">{html.escape(label)}</a><ol>')
             body.append(
                 f'<section class="part" id="part-{kind}" data-head="{html.escape(label)}">'
-                f'<h1 class="part-title">{html.escape(label)}</h1></section>'
+                f'<h1 class="part-title">{html.escape(label)}</h1>{(notes or {}).get(kind, "")}'
+                "</section>"
             )
             for n, (heading, pages) in enumerate(sub):
                 if heading:
@@ -202,38 +234,33 @@ class PaperBuilder(StandaloneHTMLBuilder):
                         f'<li><a href="#{page_anchor(page.docname)}">'
                         f"{html.escape(page.title)}</a></li>"
                     )
-                    body.append(self._article(page, self._fragment(page, self._doctree(page), 0)))
+                    doctree = self._doctree(page, inside)
+                    body.append(self._article(page, self._fragment(page, doctree, 0)))
             toc.append("</ol></li>")
 
         counts = "・".join(
-            f"{label} {sum(len(p) for _, p in sub)}"
-            for kind, label, sub in groups
-            if kind in ("theme", "case", "guide")
+            f"{label} {sum(len(p) for _, p in sub)}" for kind, label, sub in parts if sub
         )
         cover = (
             '<section class="cover">'
             f'<h1 class="cover-title">{html.escape(BOOK_TITLE)}</h1>'
-            '<p class="cover-edition">印刷版（全体）</p>'
+            f'<p class="cover-edition">{html.escape(edition)}</p>'
             f'<p class="cover-counts">{html.escape(counts)}</p>'
             f'<p class="cover-date">{date.year}年{date.month}月{date.day}日 作成</p>'
             "</section>"
         )
         contents = f'<nav class="toc"><h1 class="toc-title">目次</h1><ol>{"".join(toc)}</ol></nav>'
-        return _document(BOOK_TITLE, "book", cover + contents + "\n".join(body))
+        return _document(f"{BOOK_TITLE} {edition}", "book", cover + contents + "\n".join(body))
 
     # -- one case on A4 -----------------------------------------------------------------------
     def _handout(self, page: Page) -> str:
-        doctree = self._doctree(page)
+        doctree = self._doctree(page, {page.docname})
         top = next(iter(doctree.findall(nodes.section)), None)
         if top is not None:
             for section in [c for c in top.children if isinstance(c, nodes.section)]:
                 title = next(iter(section.findall(nodes.title)), None)
                 if title is None or title.astext() not in HANDOUT_SECTIONS:
                     top.remove(section)
-        # links to other pages lead nowhere on paper: keep their text
-        for ref in list(doctree.findall(nodes.reference)):
-            if ref.get("refuri", "").startswith("#") and ref.parent is not None:
-                ref.replace_self(nodes.inline("", "", *ref.children))
         note = (
             '<p class="handout-note">この資料は「'
             f"{html.escape(BOOK_TITLE)}」の事例ページから、{'・'.join(HANDOUT_SECTIONS)}を抜き出したものです。"
@@ -257,10 +284,14 @@ class PaperBuilder(StandaloneHTMLBuilder):
             if changed or not fresh:
                 jobs.append((html_path, pdf_path))
 
-        if self.config.handbook_paper_book:
-            job(self.workdir / "handbook.html", self._book(corpus), outdir / BOOK_PDF)
+        books = self.volumes(corpus) if self.config.handbook_paper_book else []
+        for name, text in books:
+            job(self.workdir / Path(name).with_suffix(".html"), text, outdir / name)
+        if self.config.handbook_paper_book:  # volumes of years that are gone
+            for stale in set(outdir.glob(year_pdf("*"))) - {outdir / name for name, _ in books}:
+                stale.unlink()
         wanted = self.config.handbook_paper_cases
-        cases = [p for p in corpus.cases() if Path(p.docname).match(wanted)]
+        cases = [p for p in corpus.cases() if wanted and Path(p.docname).match(wanted)]
         for page in cases:
             name = case_pdf(page)
             job(self.workdir / Path(name).with_suffix(".html"), self._handout(page), outdir / name)
@@ -311,4 +342,6 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("handbook_paper_book", True, "", types=[bool])
     app.add_config_value("handbook_paper_cases", "*", "", types=[str])
     app.add_config_value("handbook_paper_workers", 0, "", types=[int])
+    # past this many cases the book is split: the book without cases + one volume per 年度
+    app.add_config_value("handbook_paper_split", 200, "", types=[int])
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": False}

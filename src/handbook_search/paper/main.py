@@ -66,8 +66,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--doctrees", type=Path, default=Path("build/paper/doctrees"), help="作業用フォルダ"
     )
-    parser.add_argument("--cases", default="*", help="作る事例（ファイル名のパターン）")
+    parser.add_argument("--cases", default="*", help="A4 を作る事例（ファイル名のパターン）")
+    parser.add_argument("--no-cases", action="store_true", help="事例ごとの A4 を作らない")
     parser.add_argument("--no-book", action="store_true", help="全体版を作らない")
+    parser.add_argument(
+        "--split", type=int, default=200, help="事例がこの件数を超えたら全体版を年度別の分冊にする"
+    )
     parser.add_argument(
         "--check", action="store_true", help="必要なものがそろっているかだけ確かめる"
     )
@@ -100,7 +104,9 @@ def main(argv: list[str] | None = None) -> int:
             "-d",
             str(args.doctrees),
             "-D",
-            f"handbook_paper_cases={args.cases}",
+            f"handbook_paper_cases={'' if args.no_cases else args.cases}",
+            "-D",
+            f"handbook_paper_split={args.split}",
             "-D",
             f"handbook_paper_book={0 if args.no_book else 1}",
             str(args.src),

@@ -71,4 +71,4 @@ def render_all(jobs: list[tuple[Path, Path]], workers: int = 1) -> None:
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        list(pool.map(write_pdf, *zip(*jobs, strict=True), chunksize=8))
+        list(pool.map(write_pdf, *zip(*jobs, strict=True)))

@@ -38,6 +38,15 @@ def case_pdf(page: Page) -> str:
     return f"cases/{Path(page.docname).name}.pdf"
 
 
+def year_pdf(year: int | str) -> str:
+    """The cases of one 年度, when the book is split (large corpora), relative to PDF_DIR."""
+    return f"handbook-cases-{year}.pdf"
+
+
+def year_label(year: int) -> str:
+    return f"{wareki(year)}（{year}年度）"
+
+
 def corpus_of(app: Sphinx) -> Corpus:
     return app.handbook_corpus  # type: ignore[attr-defined]
 
@@ -90,7 +99,7 @@ def case_box(corpus: Corpus, page: Page) -> nodes.container:
         ("自治体", m.municipality),
         ("都道府県", m.prefecture),
         ("厚生局", m.bureau),
-        ("年度", f"{wareki(m.fiscal_year)}（{m.fiscal_year}年度）"),
+        ("年度", year_label(m.fiscal_year)),
     ]
     if m.support_type:
         rows.append(("支援の型", m.support_type))
@@ -108,15 +117,13 @@ def case_box(corpus: Corpus, page: Page) -> nodes.container:
     return box
 
 
-def _pdf_link(app: Sphinx, docname: str, pdf: str, text: str) -> nodes.paragraph | None:
-    """A link to a print edition if `make pdf` built it (the state is kept for _outdated)."""
-    exists = (Path(app.outdir) / PDF_DIR / pdf).is_file()
-    app.env.handbook_pdf_links[docname] = (pdf, exists)  # type: ignore[attr-defined]
-    if not exists:
-        return None
-    uri = "../" * docname.count("/") + f"{PDF_DIR}/{pdf}"
-    ref = nodes.reference("", text, refuri=uri)
-    return nodes.paragraph("", "", ref, classes=["handbook-pdf-link"])
+def _pdf_links(app: Sphinx, docname: str, wanted: list[tuple[str, str]]) -> list[nodes.Node]:
+    """Links to those of the print editions `wanted` ((file, text)) that `make pdf` built; what
+    existed is kept so that _outdated reads the page again when that changes."""
+    found = {pdf: (Path(app.outdir) / PDF_DIR / pdf).is_file() for pdf, _ in wanted}
+    app.env.handbook_pdf_links[docname] = found  # type: ignore[attr-defined]
+    prefix = "../" * docname.count("/") + PDF_DIR + "/"
+    return [nodes.reference("", text, refuri=prefix + pdf) for pdf, text in wanted if found[pdf]]
 
 
 def _insert_case_box(app: Sphinx, doctree: nodes.document) -> None:
@@ -129,9 +136,9 @@ def _insert_case_box(app: Sphinx, doctree: nodes.document) -> None:
         return
     title_at = next((i for i, c in enumerate(section.children) if isinstance(c, nodes.title)), -1)
     section.insert(title_at + 1, case_box(corpus_of(app), page))
-    link = _pdf_link(app, docname, case_pdf(page), "印刷用 PDF（A4・要点）")
-    if link is not None:
-        section.insert(title_at + 2, link)
+    links = _pdf_links(app, docname, [(case_pdf(page), "印刷用 PDF（A4・要点）")])
+    if links:
+        section.insert(title_at + 2, nodes.paragraph("", "", *links, classes=["handbook-pdf"]))
 
 
 def _table(
@@ -233,14 +240,22 @@ class ThemeList(_ListingDirective):
         return [items]
 
 
-class PrintEdition(SphinxDirective):
-    """A link to the whole knowledge base as one PDF, when `make pdf` built it."""
+class PrintEdition(_ListingDirective):
+    """Links to the whole knowledge base as PDF (and its volumes by 年度), when `make pdf` built
+    them; nothing otherwise."""
 
-    has_content = False
-
-    def run(self) -> list[nodes.Node]:
-        link = _pdf_link(self.env.app, self.env.docname, BOOK_PDF, "印刷用 PDF（全体版）")
-        return [link] if link is not None else []
+    def nodes(self, corpus: Corpus) -> list[nodes.Node]:
+        years = sorted({p.meta.fiscal_year for p in corpus.cases()}, reverse=True)
+        wanted = [(BOOK_PDF, "印刷用 PDF（全体版）")]
+        wanted += [(year_pdf(y), f"事例編 {year_label(y)}") for y in years]
+        links = _pdf_links(self.env.app, self.env.docname, wanted)
+        if not links:
+            return []
+        para = nodes.paragraph(classes=["handbook-pdf"])
+        for i, link in enumerate(links):
+            para += nodes.Text("、" if i else "")
+            para += link
+        return [para]
 
 
 def _init_env(app: Sphinx, env, docnames) -> None:
@@ -258,8 +273,8 @@ def _outdated(app: Sphinx, env, added, changed, removed) -> list[str]:
         out |= getattr(env, "handbook_listing_docs", set())
     out |= {
         docname
-        for docname, (pdf, existed) in getattr(env, "handbook_pdf_links", {}).items()
-        if (Path(app.outdir) / PDF_DIR / pdf).is_file() != existed
+        for docname, found in getattr(env, "handbook_pdf_links", {}).items()
+        if any((Path(app.outdir) / PDF_DIR / pdf).is_file() != had for pdf, had in found.items())
     }
     return sorted(out - set(removed))
 
