@@ -164,7 +164,9 @@ class PaperBuilder(StandaloneHTMLBuilder):
             for s in (getattr(page.meta, "sources", None) or [])
             if getattr(s, "url", None)
         ]
-        return f'<ul class="source-urls">{"".join(items)}</ul>\n' if items else ""
+        if not items:
+            return ""
+        return f'<p class="source-urls-title">出典の URL</p><ul class="source-urls">{"".join(items)}</ul>\n'
 
     # -- the book ----------------------------------------------------------------------------
     def _parts(self, corpus: Corpus) -> list[tuple[str, str, list[tuple[str, list[Page]]]]]:
@@ -203,7 +205,9 @@ class PaperBuilder(StandaloneHTMLBuilder):
         )
         note = f'<p>事例は年度ごとの分冊にあります。</p><ul class="volumes">{listing}</ul>'
         main = [(k, label, sub if k != "case" else []) for k, label, sub in parts]
-        out = [(BOOK_PDF, self._volume("印刷版（全体・事例は年度別の分冊）", main, {"case": note}))]
+        total = sum(len(pages) for _, pages in years)
+        edition = f"印刷版（全体・事例 {total} 件は年度別の分冊 {len(years)} 冊）"
+        out = [(BOOK_PDF, self._volume(edition, main, {"case": note}))]
         for heading, pages in years:
             part = [("case", f"事例 {heading}", [("", pages)])]
             out.append(
