@@ -26,7 +26,7 @@ from handbook_search.model.vocab import wareki
 from handbook_search.paper import pdf as paper_pdf
 from handbook_search.paper.builder import running_head
 from handbook_search.paper.main import apt_install, missing_requirements
-from handbook_search.site.sphinxext import BOOK_PDF, PDF_DIR, case_pdf
+from handbook_search.site.sphinxext import BOOK_PDF, PDF_DIR, case_pdf, year_pdf
 
 pytestmark = pytest.mark.slow
 
@@ -159,26 +159,32 @@ def test_the_handout_of_a_case_is_a4_with_its_box_figure_and_sentences(editions,
 
 
 def test_the_book_has_cover_contents_with_page_numbers_and_every_page(editions):
-    path = editions / BOOK_PDF
-    pages = pages_text(path)
-    n = page_count(path)
-    assert n >= 2 + len(CORPUS.pages)  # cover, contents, a new page for every corpus page
-    assert "作成" in pages[0] and re.search(r"\d{4}年\d{1,2}月\d{1,2}日", pages[0])
-    contents = flat("".join(p for p in pages if "目次" in p[:200]))
-    for page in CORPUS.pages:
-        if page.kind not in ("theme", "case", "guide", "glossary"):
-            continue
-        found = re.search(re.escape(flat(page.title)) + r"\.*(\d+)", contents)
-        assert found, f"{page.title} is not in the contents with a page number"
-        number = int(found.group(1))
-        assert 2 < number <= n
-        printed = flat(pages[number - 1])
-        assert flat(page.title)[:20] in printed, (page.title, number)
-        assert flat(running_head(page)) in printed  # the running head of that page
-        assert f"{number}/{n}" in printed  # the page number
+    # one volume, or (large corpora) the book without cases + one volume per 年度
+    volumes = [editions / BOOK_PDF, *sorted(editions.glob(year_pdf("*")))]
+    seen = set()
+    for path in volumes:
+        pages = pages_text(path)
+        n = page_count(path)
+        assert "作成" in pages[0] and re.search(r"\d{4}年\d{1,2}月\d{1,2}日", pages[0])
+        contents = flat("".join(p for p in pages if "目次" in p[:200]))
+        for page in CORPUS.pages:
+            found = re.search(re.escape(flat(page.title)) + r"\.*(\d+)", contents)
+            if not found:
+                continue
+            seen.add(page.docname)
+            number = int(found.group(1))
+            assert 2 < number <= n
+            printed = flat(pages[number - 1])
+            assert flat(page.title)[:20] in printed, (page.title, number)
+            assert flat(running_head(page)) in printed  # the running head of that page
+            assert f"{number}/{n}" in printed  # the page number
+        check_fonts_and_lines(path)
+    printed_kinds = ("theme", "case", "guide", "glossary")
+    assert seen == {p.docname for p in CORPUS.pages if p.kind in printed_kinds}
     case = handout_case()
-    assert first_sentence(case, "成果・気づき") in flat("".join(pages))
-    check_fonts_and_lines(path)
+    assert first_sentence(case, "成果・気づき") in flat(
+        "".join("".join(pages_text(v)) for v in volumes)
+    )
 
 
 def test_the_site_links_the_editions_that_were_built(editions, built_site, tmp_path):
