@@ -203,6 +203,33 @@ def test_the_site_links_the_editions_that_were_built(editions, built_site, tmp_p
         assert ".pdf" not in (site / other.url).read_text(encoding="utf-8")
 
 
+def test_past_the_split_the_book_has_one_volume_per_year(editions):
+    """The split of large corpora, on the real corpus with the threshold at 1 case (print HTML
+    only: the doctrees of the session's build are reused, nothing is rendered)."""
+    from sphinx.application import Sphinx
+
+    app = Sphinx(
+        str(ROOT),
+        str(ROOT / "docs"),
+        str(editions.parent / "split"),
+        str(editions.parent / "doctrees"),
+        "paper",
+        confoverrides={"handbook_paper_split": 1},
+        status=None,
+        warning=None,
+    )
+    app.builder.prepare_writing(set())
+    volumes = dict(app.builder.volumes(app.handbook_corpus))
+    years = sorted({p.meta.fiscal_year for p in CORPUS.cases()}, reverse=True)
+    assert list(volumes) == [BOOK_PDF, *(year_pdf(y) for y in years)]
+    for case in CORPUS.cases():
+        sentence = first_sentence(case, "概要")[:30]
+        own = year_pdf(case.meta.fiscal_year)
+        assert year_pdf(case.meta.fiscal_year) in volumes[BOOK_PDF]  # the book lists the volumes
+        for name, text in volumes.items():
+            assert (sentence in flat(re.sub(r"<[^>]+>", "", text))) == (name == own), name
+
+
 def test_a_character_the_font_lacks_is_reported_not_printed(pdf_tools):
     assert paper_pdf.missing_glyphs("出雲市、172,540人。「たすけあい」①～") == []
     assert paper_pdf.missing_glyphs("通いの場\ue000") == ["\ue000"]

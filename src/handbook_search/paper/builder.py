@@ -98,6 +98,7 @@ class PaperBuilder(StandaloneHTMLBuilder):
         self.config.handbook_site_search = False
         super().init()
         self.workdir = Path(self.doctreedir).parent / "print-html"
+        self._text: dict[str, str] = {}  # docname → text printed, for the glyph check
 
     def get_outdated_docs(self) -> str:
         return "all documents"
@@ -115,7 +116,7 @@ class PaperBuilder(StandaloneHTMLBuilder):
     def _doctree(self, page: Page, inside: set[str]) -> nodes.document:
         """The page's resolved doctree, ids scoped by page; links to pages that are not
         `inside` the same PDF keep only their text."""
-        doctree = self.env.get_and_resolve_doctree(page.docname, self)
+        doctree = self.env.get_and_resolve_doctree(page.docname, self, tags=self.tags)
         prefix = page.docname + "/"
         for node in doctree.findall(nodes.Element):
             if node.get("ids"):
@@ -277,7 +278,7 @@ class PaperBuilder(StandaloneHTMLBuilder):
     def write_documents(self, docnames) -> None:
         corpus: Corpus = self.app.handbook_corpus  # type: ignore[attr-defined]
         outdir = Path(self.outdir)
-        self._text: dict[str, str] = {}
+        self._text = {}
         jobs: list[tuple[Path, Path]] = []
 
         def job(html_path: Path, text: str, pdf_path: Path) -> None:
