@@ -331,4 +331,10 @@ def setup(app: Sphinx) -> dict:
     app.add_directive("theme-list", ThemeList)
     app.add_directive("print-edition", PrintEdition)
     app.add_css_file("handbook.css")
-    return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}
+    return {
+        "version": "0.1",
+        # bump when what the extension keeps in the environment changes (handbook_pdf_links)
+        "env_version": 1,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }
