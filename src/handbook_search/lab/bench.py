@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -212,14 +213,20 @@ def bench_pdf(n: int, work: Path, sample: str = "synth-0000*") -> dict:
     out = src / "out"
     cmd = [sys.executable, "-m", "handbook_search.paper", "--src", str(src)]
     cmd += ["--out", str(out / "pdf"), "--doctrees", str(out / "doctrees")]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     book_s, book_mib, _ = run_timed([*cmd, "--no-cases"], cwd=ROOT)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu_s = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
     volumes = sorted((out / "pdf").glob("handbook*.pdf"))
     pages = [pdf_pages(v) for v in volumes]
     handout_s, _, _ = run_timed([*cmd, "--no-book", "--cases", sample], cwd=ROOT)
     handouts = sorted((out / "pdf" / "cases").glob("*.pdf"))
     return {
         "n": n,
+        "date": dt.date.today().isoformat(),
+        "cpu": machine()["cpu"],
         "book_s": book_s,
+        "book_cpu_s": cpu_s,
         "book_peak_mib": book_mib,
         "volumes": len(volumes),
         "book_mb": sum(v.stat().st_size for v in volumes) / 2**20,
@@ -332,10 +339,17 @@ def report(info: dict, results: list[dict], html: dict | None, pdf: dict | None 
     if pdf:
         lines += [
             "",
-            f"印刷用 PDF（`make pdf`、N={pdf['n']:,}、`--pdf`）: 全体版 {pdf['book_s']:.0f} s"
-            f"（{pdf['volumes']} 冊に分冊: 本編 + 年度別の事例編、計 {pdf['book_pages']:,} ページ、"
+            f"印刷用 PDF（`make pdf`、N={pdf['n']:,}、`--pdf`、{pdf.get('date', '')} に"
+            f"{pdf.get('cpu', '')} で測定）: 全体版 {pdf['book_s']:.0f} s"
+            + (
+                f"（CPU 時間 {pdf['book_cpu_s']:.0f} s = 平均 {pdf['book_cpu_s'] / pdf['book_s']:.1f}"
+                " コア分。2 コアを使い切れば約 CPU 時間の半分）"
+                if pdf.get("book_cpu_s")
+                else ""
+            )
+            + f"、{pdf['volumes']} 冊に分冊: 本編 + 年度別の事例編、計 {pdf['book_pages']:,} ページ、"
             f"最大 {pdf['largest_volume_pages']} ページ、{pdf['book_mb']:.1f} MiB、"
-            f"ピークメモリ {pdf['book_peak_mib']} MiB） → {verdict(pdf['book_s'], 300)}。"
+            f"ピークメモリ {pdf['book_peak_mib']} MiB → {verdict(pdf['book_s'], 300)}（経過時間）。"
             f"事例ごとの A4: {pdf['handouts']} 件で {pdf['handout_s']:.1f} s"
             f"（Sphinx の起動を含む、1 件 {pdf['handout_kb']:.0f} KB）。",
         ]
@@ -415,6 +429,8 @@ def main(argv: list[str] | None = None) -> int:
                 results.append(bench_size(n, work, 1 if n >= 10_000 else args.repeats))
             html = None if args.no_html else bench_html(work)
             pdf = bench_pdf(args.pdf, work) if args.pdf else None
+        if args.merge and old and not sizes:
+            info = old["machine"]  # the rows kept are the old machine's
         if args.merge and old:
             results += [r for r in old["results"] if r["n"] not in sizes]
             results.sort(key=lambda r: r["n"])
