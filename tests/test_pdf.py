@@ -234,3 +234,14 @@ def test_a_character_the_font_lacks_is_reported_not_printed(pdf_tools):
     assert paper_pdf.missing_glyphs("出雲市、172,540人。「たすけあい」①～") == []
     assert paper_pdf.missing_glyphs("通いの場\ue000") == ["\ue000"]
     assert paper_pdf.font_file("No Such Font JP") is None
+
+
+def test_make_pdf_says_exactly_what_is_missing(monkeypatch, capsys):
+    import handbook_search.paper.main as paper_main
+
+    monkeypatch.setenv("CI", "false")  # no apt-get here
+    monkeypatch.setattr(paper_main, "FONT_FAMILY", "No Such Font JP")
+    assert paper_main.main(["--check"]) == 2
+    err = capsys.readouterr().err
+    assert "No Such Font JP" in err
+    assert "apt-get install" in err and "fonts-noto-cjk" in err
