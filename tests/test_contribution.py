@@ -17,7 +17,7 @@ import time
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import build_site, copy_repository
+from conftest import build_site, copy_repository, read_site_index
 from handbook_search.model.corpus import load_corpus
 from handbook_search.model.rules import PLACEHOLDER
 from handbook_search.site import searchindex
@@ -82,11 +82,10 @@ def links_to(html_file, name: str) -> bool:
 
 def site_search_pages(site, word: str) -> set[str]:
     """Pages of the built site-search index that hold every unit of `word`."""
-    js = (site / "_static" / searchindex.INDEX_FILE).read_text(encoding="utf-8")
-    data = json.loads(js.split("=", 1)[1].rstrip().rstrip(";"))
+    data = read_site_index(site / "_static")
     found = None
     for unit in data["vocab"][searchindex.fold(word)]:
-        postings = data["postings"][unit[0]]
+        postings = data["terms"][unit[0]][0]
         pages = {data["pages"][postings[i]]["url"] for i in range(0, len(postings), 5)}
         found = pages if found is None else found & pages
     return found or set()
@@ -112,10 +111,11 @@ def test_a_new_case_goes_from_scaffold_to_searchable_site(run_cli, tmp_path):
     assert site_search_pages(site, WORD) == {url}
     seconds = time.perf_counter() - start  # shown with -s (the closing note's number)
 
-    # the case list and its themes' pages link the case; the home page links it, or (when the
-    # home page shows only part of a large corpus) links the case list that does
+    # the case list links its 年度's page, which links the case, as do its themes' pages; the
+    # home page links it, or (when it shows only part of a large corpus) the case list
     corpus = load_corpus(repo / "corpus")
-    listings = ["docs/cases.html", corpus.theme_page(5).url, corpus.theme_page(6).url]
+    assert links_to(site / "docs/cases.html", "cases/2024.html")
+    listings = ["docs/cases/2024.html", corpus.theme_page(5).url, corpus.theme_page(6).url]
     home = site / "docs/index.html"
     assert links_to(home, "nagano-reiji-2024.html") or links_to(home, "cases.html")
     for listing in listings:

@@ -10,7 +10,6 @@ from bs4 import BeautifulSoup
 
 from conftest import ROOT, build_site, copy_project
 from handbook_search.model.corpus import load_corpus
-from handbook_search.model.vocab import wareki
 
 pytestmark = pytest.mark.slow
 

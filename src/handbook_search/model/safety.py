@@ -115,6 +115,8 @@ def image_problem(target: str, page: Path, root: Path) -> str | None:
     if target.startswith("/"):
         return f"画像はページからの相対パスで指定してください: {target}"
     path = page.parent / target
+    if not os.path.lexists(path):
+        return None  # nothing to show or copy: rules.py says the file is missing
     if not inside(path, root):
         return f"コーパスの外のファイルは画像に使えません: {target}"
     if not is_image(path):
@@ -130,8 +132,9 @@ def link_problem(href: str, page: Path, root: Path) -> str | None:
     url = urlparse(href)
     if url.scheme or url.netloc or not url.path or url.path.startswith("/"):
         return None
-    if inside(page.parent / unquote(url.path), root):
-        return None
+    path = page.parent / unquote(url.path)
+    if not os.path.lexists(path) or inside(path, root):
+        return None  # a missing file is rules.py's to report; nothing is copied
     return f"コーパスの外のファイルへのリンクは使えません: {href}"
 
 
