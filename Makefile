@@ -10,14 +10,14 @@ SPHINXOPTS ?= -W --keep-going -q
 PORT   ?= 8000
 Q      ?= 担い手確保
 
-.PHONY: all build html index search validate test eval bench lint textlint format serve clean distclean
+.PHONY: all build html index search validate test eval bench lint textlint format serve clean distclean pdf
 
 all: build
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade "pip>=24"
-	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[dev]"
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[dev,pdf]"
 	touch $(STAMP)
 
 # textlint and its rules, pinned in package.json / package-lock.json (Node.js 20 and npm)
@@ -36,6 +36,14 @@ search: build
 html: $(STAMP)
 	$(BIN)/sphinx-build -c docs -b html $(SPHINXOPTS) . $(BUILD)/html
 	@echo "サイトを作りました: $(BUILD)/html/index.html"
+
+# Print editions (handbook_search.paper): build/html/pdf/handbook.pdf and one A4 PDF per case in
+# build/html/pdf/cases/, then the site again so that it links them. Needs Debian's Pango and
+# fonts-noto-cjk: says which packages are missing (installs them itself under CI=true as root).
+pdf: $(STAMP)
+	$(BIN)/python -m handbook_search.paper --out $(BUILD)/html/pdf --doctrees $(BUILD)/paper/doctrees
+	$(MAKE) --no-print-directory html
+	@echo "PDF を作りました: $(BUILD)/html/pdf/handbook.pdf（全体版）、$(BUILD)/html/pdf/cases/（事例ごと）"
 
 validate: $(STAMP)
 	$(BIN)/handbook-search validate
@@ -59,8 +67,10 @@ test: $(STAMP) validate lint textlint
 eval: $(STAMP)
 	$(BIN)/python -m handbook_search.lab.evaluate --doc docs/evaluation.md
 
+# BENCH_ARGS="--pdf 1000" adds the print editions at 1,000 cases (several minutes)
+BENCH_ARGS ?=
 bench: $(STAMP)
-	$(BIN)/python -m handbook_search.lab.bench
+	$(BIN)/python -m handbook_search.lab.bench $(BENCH_ARGS)
 
 # Preview while writing: rebuilds on every save and reloads the page in the browser. Without -W,
 # so a problem is printed (as a warning) and the page still updates.

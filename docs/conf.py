@@ -45,10 +45,21 @@ html_copy_source = False
 # The repository's address has one place, pyproject.toml ([project.urls] Repository); it drives
 # the 「このページを編集」 link of every corpus page (furo's source_* options and
 # _templates/components/edit-this-page.html, which gives the link its Japanese label).
+# A copy of docs/ + corpus/ without pyproject.toml (tests, lab/bench's synthetic sites) reads the
+# same value from the installed package's metadata.
 _pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
-handbook_repository = tomllib.loads(_pyproject.read_text(encoding="utf-8"))["project"]["urls"][
-    "Repository"
-]
+if _pyproject.is_file():
+    handbook_repository = tomllib.loads(_pyproject.read_text(encoding="utf-8"))["project"]["urls"][
+        "Repository"
+    ]
+else:
+    from importlib.metadata import metadata
+
+    handbook_repository = next(
+        u.split(",", 1)[1].strip()
+        for u in metadata("handbook-search").get_all("Project-URL")
+        if u.startswith("Repository,")
+    )
 html_theme_options = {
     "source_repository": handbook_repository,
     "source_branch": "main",

@@ -60,6 +60,25 @@ def built_site(tmp_path_factory) -> Path:
     return out
 
 
+def read_site_index(static_dir: Path) -> dict:
+    """The built site-search index of `static_dir` (_static/) as one dict again: the entry
+    file with its term and vocabulary shards merged back (terms, vocab)."""
+    import json
+
+    from handbook_search.site import searchindex
+
+    def body(text: str, sep: str) -> dict:
+        return json.loads(text.split(sep, 1)[1].rstrip().rstrip(";").removesuffix(")"))
+
+    data = body((static_dir / searchindex.INDEX_FILE).read_text(encoding="utf-8"), "=")
+    for key, table in (("terms", "term_chunks"), ("vocab", "vocab_chunks")):
+        data[key] = {}
+        for _, _, name in data[table]:
+            shard = static_dir / searchindex.SHARD_DIR / f"{name}.js"
+            data[key] |= body(shard.read_text(encoding="utf-8"), ",")
+    return data
+
+
 def copy_repository(dest: Path) -> Path:
     """A copy of the repository as a contributor clones it (no .git, .venv, build, caches)."""
     skip = shutil.ignore_patterns(

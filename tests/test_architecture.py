@@ -25,7 +25,8 @@ ALLOWED = {
     "search": {"model"},
     "site": {"model", "search"},
     "cli": {"model", "search"},
-    "lab": {"model", "search", "site", "cli"},
+    "paper": {"model", "site"},
+    "lab": {"model", "search", "site", "cli", "paper"},
 }
 
 

@@ -17,7 +17,7 @@ import time
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import build_site, copy_repository
+from conftest import build_site, copy_repository, read_site_index
 from handbook_search.model.corpus import load_corpus
 from handbook_search.model.rules import PLACEHOLDER
 from handbook_search.site import searchindex
@@ -80,12 +80,9 @@ def links_to(html_file, name: str) -> bool:
     return any(a["href"].split("#")[0].endswith(name) for a in main.find_all("a", href=True))
 
 
-def site_search_pages(repo, word: str) -> set[str]:
+def site_search_pages(site, word: str) -> set[str]:
     """Pages of the built site-search index that hold every unit of `word`."""
-    from handbook_search.model.corpus import load_corpus
-
-    # the data the site's shards are cut from (build_index), for the copy's corpus
-    data = searchindex.build_index(load_corpus(repo / "corpus"))
+    data = read_site_index(site / "_static")
     found = None
     for unit in data["vocab"][searchindex.fold(word)]:
         postings = data["terms"][unit[0]][0]
@@ -111,15 +108,14 @@ def test_a_new_case_goes_from_scaffold_to_searchable_site(run_cli, tmp_path):
     assert result.returncode == 0, result.stderr
     url = "corpus/cases/nagano-reiji-2024.html"
     assert (site / url).is_file()
-    assert site_search_pages(repo, WORD) == {url}
+    assert site_search_pages(site, WORD) == {url}
     seconds = time.perf_counter() - start  # shown with -s (the closing note's number)
 
-    # the case list and its themes' pages link the case; the home page links it, or (when the
-    # home page shows only part of a large corpus) links the case list that does
+    # the case list links its 年度's page, which links the case, as do its themes' pages; the
+    # home page links it, or (when it shows only part of a large corpus) the case list
     corpus = load_corpus(repo / "corpus")
-    # the case list links each 年度 to its own list page (docs/cases/<year>.html)
-    listings = ["docs/cases/2024.html", corpus.theme_page(5).url, corpus.theme_page(6).url]
     assert links_to(site / "docs/cases.html", "cases/2024.html")
+    listings = ["docs/cases/2024.html", corpus.theme_page(5).url, corpus.theme_page(6).url]
     home = site / "docs/index.html"
     assert links_to(home, "nagano-reiji-2024.html") or links_to(home, "cases.html")
     for listing in listings:

@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -387,6 +388,47 @@ def site_report(info: dict, sites: list[dict]) -> list[str]:
     return lines
 
 
+def pdf_pages(path: Path) -> int | None:
+    if not shutil.which("pdfinfo"):
+        return None
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout
+    return next((int(x.split()[-1]) for x in info.splitlines() if x.startswith("Pages:")), None)
+
+
+def bench_pdf(n: int, work: Path, sample: str = "synth-0000*") -> dict:
+    """`make pdf` on N synthetic cases: the whole book (split by 年度 past 200 cases) in one
+    process, then the A4 handouts of a sample of cases (all N would dominate the run)."""
+    src = work / f"pdf-{n}"
+    shutil.copytree(ROOT / "docs", src / "docs")
+    generate(n, src / "corpus", ROOT / "corpus")
+    out = src / "out"
+    cmd = [sys.executable, "-m", "handbook_search.paper", "--src", str(src)]
+    cmd += ["--out", str(out / "pdf"), "--doctrees", str(out / "doctrees")]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    book_s, book_mib, _ = run_timed([*cmd, "--no-cases"], cwd=ROOT)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu_s = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    volumes = sorted((out / "pdf").glob("handbook*.pdf"))
+    pages = [pdf_pages(v) for v in volumes]
+    handout_s, _, _ = run_timed([*cmd, "--no-book", "--cases", sample], cwd=ROOT)
+    handouts = sorted((out / "pdf" / "cases").glob("*.pdf"))
+    return {
+        "n": n,
+        "date": dt.date.today().isoformat(),
+        "cpu": machine()["cpu"],
+        "book_s": book_s,
+        "book_cpu_s": cpu_s,
+        "book_peak_mib": book_mib,
+        "volumes": len(volumes),
+        "book_mb": sum(v.stat().st_size for v in volumes) / 2**20,
+        "book_pages": sum(p or 0 for p in pages),
+        "largest_volume_pages": max((p or 0 for p in pages), default=0),
+        "handouts": len(handouts),
+        "handout_s": handout_s,
+        "handout_kb": statistics.median(h.stat().st_size for h in handouts) / 1024,
+    }
+
+
 def chart(results: list[dict], path: Path) -> None:
     """Two small line charts (index time, warm p95) against N on log axes, as SVG."""
     import math
@@ -435,7 +477,13 @@ def verdict(value: float, target: float) -> str:
     return f"{'達成' if value <= target else '未達'}（目標 ≤ {target:g}）"
 
 
-def report(info: dict, results: list[dict], html: dict | None, sites: list[dict] = ()) -> str:
+def report(
+    info: dict,
+    results: list[dict],
+    html: dict | None,
+    sites: list[dict] = (),
+    pdf: dict | None = None,
+) -> str:
     lines = [
         "% textlint-disable",  # generated: the writing rules (textlint) are not applied
         "",
@@ -486,6 +534,23 @@ def report(info: dict, results: list[dict], html: dict | None, sites: list[dict]
         lines += [
             "",
             f"実際のコーパスの `make html`: {s(html)} → {verdict(html['median'], 30)}",
+        ]
+    if pdf:
+        lines += [
+            "",
+            f"印刷用 PDF（`make pdf`、N={pdf['n']:,}、`--pdf`、{pdf.get('date', '')} に"
+            f"{pdf.get('cpu', '')} で測定）: 全体版 {pdf['book_s']:.0f} s"
+            + (
+                f"（CPU 時間 {pdf['book_cpu_s']:.0f} s = 平均 {pdf['book_cpu_s'] / pdf['book_s']:.1f}"
+                " コア分。2 コアを使い切れば約 CPU 時間の半分）"
+                if pdf.get("book_cpu_s")
+                else ""
+            )
+            + f"、{pdf['volumes']} 冊に分冊: 本編 + 年度別の事例編、計 {pdf['book_pages']:,} ページ、"
+            f"最大 {pdf['largest_volume_pages']} ページ、{pdf['book_mb']:.1f} MiB、"
+            f"ピークメモリ {pdf['book_peak_mib']} MiB → {verdict(pdf['book_s'], 300)}（経過時間）。"
+            f"事例ごとの A4: {pdf['handouts']} 件で {pdf['handout_s']:.1f} s"
+            f"（Sphinx の起動を含む、1 件 {pdf['handout_kb']:.0f} KB）。",
         ]
     lines += ["", "## 目標との比較", ""]
     labels = {
@@ -542,6 +607,12 @@ def main(argv: list[str] | None = None) -> int:
         "--site-sizes", default="100,1000", help="サイトを作って測る事例ページ数（空で省略）"
     )
     parser.add_argument(
+        "--pdf",
+        type=int,
+        default=0,
+        help="事例 N 件で make pdf を測る（数分かかるため既定では省く）",
+    )
+    parser.add_argument(
         "--merge", action="store_true", help="測らなかった大きさは前回の benchmarks.json の値を使う"
     )
     parser.add_argument(
@@ -553,6 +624,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.render:
         info, results, html = old["machine"], old["results"], old["html"]
         sites = old.get("sites", [])
+        pdf = old.get("pdf")
     else:
         sizes = [int(x) for x in args.sizes.split(",") if x]
         info, results = machine(), []
@@ -565,16 +637,18 @@ def main(argv: list[str] | None = None) -> int:
             html = None if args.no_html else bench_html(work)
             site_sizes = [int(x) for x in args.site_sizes.split(",") if x]
             sites = [dict(bench_site(n, work), machine=info) for n in site_sizes]
+            pdf = bench_pdf(args.pdf, work) if args.pdf else None
         if args.merge and old:
             results += [r for r in old["results"] if r["n"] not in sizes]
             results.sort(key=lambda r: r["n"])
             html = html or old.get("html")
             sites += [s for s in old.get("sites", []) if s["n"] not in site_sizes]
             sites.sort(key=lambda s: s["n"])
+            pdf = pdf or old.get("pdf")
         args.out.mkdir(parents=True, exist_ok=True)
-        data = {"machine": info, "results": results, "html": html, "sites": sites}
+        data = {"machine": info, "results": results, "html": html, "sites": sites, "pdf": pdf}
         raw.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
-    text = report(info, results, html, sites)
+    text = report(info, results, html, sites, pdf)
     print(text)
     (args.out / "_static").mkdir(parents=True, exist_ok=True)
     chart(results, args.out / "_static" / "benchmarks.svg")

@@ -104,12 +104,6 @@ def inside(path: Path, root: Path) -> bool:
     return True
 
 
-def _base(page: Path, root: Path) -> Path:
-    """What a page's files must stay inside: the corpus, or for a page validated on its own
-    outside the corpus (a draft), its own folder."""
-    return root if inside(page, root) else page.parent
-
-
 def image_problem(target: str, page: Path, root: Path) -> str | None:
     """Why an image target may not be shown (None when it may)."""
     if _URL_SCHEME.match(target) or target.startswith("//"):
@@ -121,10 +115,10 @@ def image_problem(target: str, page: Path, root: Path) -> str | None:
     if target.startswith("/"):
         return f"画像はページからの相対パスで指定してください: {target}"
     path = page.parent / target
-    if not inside(path, _base(page, root)):
+    if not os.path.lexists(path):
+        return None  # nothing to show or copy: rules.py says the file is missing
+    if not inside(path, root):
         return f"コーパスの外のファイルは画像に使えません: {target}"
-    if not path.exists():
-        return None  # reported as a missing file by the structure rules (rules.py)
     if not is_image(path):
         kinds = "・".join(sorted({s.lstrip(".").upper() for s in IMAGE_MAGIC}))
         return f"画像ファイル（{kinds}）ではありません: {target}"
@@ -138,8 +132,9 @@ def link_problem(href: str, page: Path, root: Path) -> str | None:
     url = urlparse(href)
     if url.scheme or url.netloc or not url.path or url.path.startswith("/"):
         return None
-    if inside(page.parent / unquote(url.path), _base(page, root)):
-        return None
+    path = page.parent / unquote(url.path)
+    if not os.path.lexists(path) or inside(path, root):
+        return None  # a missing file is rules.py's to report; nothing is copied
     return f"コーパスの外のファイルへのリンクは使えません: {href}"
 
 

@@ -13,7 +13,8 @@ and file-insertion directives; docs/conf.py turns off MyST's HTML syntax).
 - every page carries a Content-Security-Policy: scripts and styles from the site only, plus the
   theme's one inline script and one inline style by hash; no frames, no plugins, no remote files;
 - outputs of pages that left the corpus (HTML, copied images and downloads) are removed after
-  the build, so build/html holds exactly the current site.
+  the build, so build/html holds exactly the current site (pages written in this build, such
+  as the generated 年度 pages, are kept).
 Each refusal is a warning (type handbook, subtype safety), so `-W` fails the build.
 """
 
@@ -206,6 +207,8 @@ def _add_csp(app: Sphinx, pagename, templatename, context, doctree) -> None:
         app.handbook_csp = policy  # type: ignore[attr-defined]
     tag = f'<meta http-equiv="Content-Security-Policy" content="{policy}">\n'
     context["metatags"] = tag + (context.get("metatags") or "")
+    # every page written in this build is current (pages generated from metadata included)
+    app.__dict__.setdefault("handbook_written", set()).add(pagename)
 
 
 # -- stale outputs -------------------------------------------------------------------------
@@ -218,7 +221,7 @@ def _remove_stale_outputs(app: Sphinx, exception) -> None:
         return  # never in a source folder
     keep = set(env.found_docs) | {"genindex", "search", "py-modindex"}
     keep |= set(app.config.html_additional_pages)
-    keep |= getattr(app, "handbook_written", set())  # generated pages (e.g. docs/cases/<year>)
+    keep |= getattr(app, "handbook_written", set())  # e.g. the 年度 pages (html-collect-pages)
     tops = {d.split("/")[0] for d in env.found_docs if "/" in d}  # docs/, corpus/
     suffix = app.builder.out_suffix
     for top in sorted(tops):
@@ -242,16 +245,8 @@ def _remove_stale_outputs(app: Sphinx, exception) -> None:
             shutil.rmtree(path) if path.is_dir() else path.unlink()
 
 
-def _note_written(app: Sphinx, pagename: str, *args) -> None:
-    """Every page written by this build, sources and generated pages alike."""
-    if not hasattr(app, "handbook_written"):
-        app.handbook_written = set()  # type: ignore[attr-defined]
-    app.handbook_written.add(pagename)  # type: ignore[attr-defined]
-
-
 def setup(app: Sphinx) -> None:
     app.connect("config-inited", _exclude_unsafe_files)
-    app.connect("html-page-context", _note_written)
     app.connect("source-read", _clean_source, priority=100)
     app.connect("doctree-read", _strip_unsafe_nodes, priority=100)  # before the collectors
     app.connect("html-page-context", _add_csp, priority=900)  # after furo's context

@@ -15,6 +15,8 @@
 - the glossary's term anchors and 五十音 index (glossary.py);
 - site pages whose text is a repository file (``handbook_shared_pages``: the contributors' guide
   is CONTRIBUTING.md);
+- links to the print editions (``make pdf``, handbook_search.paper) when they were built: the
+  case's A4 handout under its case box, ``{print-edition}`` for the whole book (home page);
 - corpus problems (the validator's rules) are Sphinx warnings, so ``-W`` fails the build;
 - the site search: ``_static/handbook-search-index.js`` (searchindex.py) for the search page of
   docs/_templates/search.html (``-D handbook_site_search=0`` keeps Sphinx's own search page).
@@ -41,6 +43,20 @@ from handbook_search.model.vocab import THEMES, prefecture_order, wareki
 from handbook_search.site import explorer, glossary, interface, safety
 
 logger = logging.getLogger(__name__)
+
+# The print editions live in the site under pdf/ (`make pdf` writes them, then builds the site).
+PDF_DIR = "pdf"
+BOOK_PDF = "handbook.pdf"
+
+
+def case_pdf(page: Page) -> str:
+    """A case's A4 handout, relative to PDF_DIR."""
+    return f"cases/{Path(page.docname).name}.pdf"
+
+
+def year_pdf(year: int | str) -> str:
+    """The cases of one 年度, when the book is split (large corpora), relative to PDF_DIR."""
+    return f"handbook-cases-{year}.pdf"
 
 
 def corpus_of(app: Sphinx) -> Corpus:
@@ -164,7 +180,7 @@ def case_box(corpus: Corpus, page: Page) -> nodes.container:
         ("自治体", m.municipality),
         ("都道府県", m.prefecture),
         ("厚生局", m.bureau),
-        ("年度", f"{wareki(m.fiscal_year)}（{m.fiscal_year}年度）"),
+        ("年度", year_label(m.fiscal_year)),
     ]
     if m.support_type:
         rows.append(("支援の型", m.support_type))
@@ -209,6 +225,15 @@ def source_links(page: Page) -> nodes.container | None:
     return box
 
 
+def _pdf_links(app: Sphinx, docname: str, wanted: list[tuple[str, str]]) -> list[nodes.Node]:
+    """Links to those of the print editions `wanted` ((file, text)) that `make pdf` built; what
+    existed is kept so that _outdated reads the page again when that changes."""
+    found = {pdf: (Path(app.outdir) / PDF_DIR / pdf).is_file() for pdf, _ in wanted}
+    app.env.handbook_pdf_links[docname] = found  # type: ignore[attr-defined]
+    prefix = "../" * docname.count("/") + PDF_DIR + "/"
+    return [nodes.reference("", text, refuri=prefix + pdf) for pdf, text in wanted if found[pdf]]
+
+
 def _decorate_page(app: Sphinx, doctree: nodes.document) -> None:
     """What a corpus page shows from its metadata: the case box under a case's title, the
     theme number in a theme's title, links to the published sources under 出典."""
@@ -221,6 +246,9 @@ def _decorate_page(app: Sphinx, doctree: nodes.document) -> None:
     title_at = next((i for i, c in enumerate(section.children) if isinstance(c, nodes.title)), -1)
     if page.kind == "case":
         section.insert(title_at + 1, case_box(corpus_of(app), page))
+        pdf = _pdf_links(app, page.docname, [(case_pdf(page), "印刷用 PDF（A4・要点）")])
+        if pdf:
+            section.insert(title_at + 2, nodes.paragraph("", "", *pdf, classes=["handbook-pdf"]))
     if page.kind == "theme" and title_at >= 0:  # 7 生活支援体制整備, as everywhere else
         title = section[title_at]
         title.insert(0, nodes.Text(f"{page.meta.theme} "))
@@ -469,24 +497,53 @@ class SpellingTable(SphinxDirective):
         return [_table(headers, table, ["handbook-spelling-table"])]
 
 
+class PrintEdition(_ListingDirective):
+    """Links to the whole knowledge base as PDF (and its volumes by 年度), when `make pdf` built
+    them; nothing otherwise."""
+
+    def nodes(self, corpus: Corpus) -> list[nodes.Node]:
+        years = sorted({p.meta.fiscal_year for p in corpus.cases()}, reverse=True)
+        wanted = [(BOOK_PDF, "印刷用 PDF（全体版）")]
+        wanted += [(year_pdf(y), f"事例編 {year_label(y)}") for y in years]
+        links = _pdf_links(self.env.app, self.env.docname, wanted)
+        if not links:
+            return []
+        para = nodes.paragraph(classes=["handbook-pdf"])
+        for i, link in enumerate(links):
+            para += nodes.Text("、" if i else "")
+            para += link
+        return [para]
+
+
 def _init_env(app: Sphinx, env, docnames) -> None:
     if not hasattr(env, "handbook_listing_docs"):
         env.handbook_listing_docs = set()
+    if not hasattr(env, "handbook_pdf_links"):
+        env.handbook_pdf_links = {}
 
 
 def _outdated(app: Sphinx, env, added, changed, removed) -> list[str]:
-    """Pages with generated listings depend on every corpus page's metadata."""
+    """Pages with generated listings depend on every corpus page's metadata; pages with a
+    print-edition link are read again when that PDF appeared or went away."""
+    out = set()
     if any(d.startswith("corpus/") for d in (*added, *changed, *removed)):
-        return sorted(getattr(env, "handbook_listing_docs", set()) - set(removed))
-    return []
+        out |= getattr(env, "handbook_listing_docs", set())
+    out |= {
+        docname
+        for docname, found in getattr(env, "handbook_pdf_links", {}).items()
+        if any((Path(app.outdir) / PDF_DIR / pdf).is_file() != had for pdf, had in found.items())
+    }
+    return sorted(out - set(removed))
 
 
 def _purge(app: Sphinx, env, docname: str) -> None:
     getattr(env, "handbook_listing_docs", set()).discard(docname)
+    getattr(env, "handbook_pdf_links", {}).pop(docname, None)
 
 
 def _merge(app: Sphinx, env, docnames, other) -> None:
     env.handbook_listing_docs |= getattr(other, "handbook_listing_docs", set())
+    env.handbook_pdf_links.update(getattr(other, "handbook_pdf_links", {}))
 
 
 def _add_static(app: Sphinx, config) -> None:
@@ -583,7 +640,8 @@ def _shared_page(app: Sphinx, docname: str, source: list[str]) -> None:
     if name:
         path = Path(app.srcdir) / name
         app.env.note_dependency(str(path))
-        source[0] = path.read_text(encoding="utf-8")
+        if path.is_file():  # a copy of docs/ + corpus/ alone keeps the page's own text
+            source[0] = path.read_text(encoding="utf-8")
 
 
 def setup(app: Sphinx) -> dict:
@@ -620,5 +678,12 @@ def setup(app: Sphinx) -> dict:
     app.add_directive("theme-cases", ThemeCases)
     app.add_directive("theme-list", ThemeList)
     app.add_directive("spelling-table", SpellingTable)
+    app.add_directive("print-edition", PrintEdition)
     app.add_css_file("handbook.css")
-    return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}
+    return {
+        "version": "0.1",
+        # bump when what the extension keeps in the environment changes (handbook_pdf_links)
+        "env_version": 1,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

@@ -1,0 +1,5 @@
+import sys
+
+from handbook_search.paper.main import main
+
+sys.exit(main())
