@@ -384,7 +384,8 @@ def test_every_page_loads_without_console_errors_and_every_internal_link_resolve
             continue
         requests, links = browser.execute_script(
             "return [performance.getEntriesByType('resource').map(e => e.name),"
-            " [...document.querySelectorAll('a[href]')].map(a => a.href)];"
+            " [...document.querySelectorAll('a[href]')]"  # SVG links too (the map, the chart)
+            ".map(a => new URL(a.getAttribute('href'), location.href).href)];"
         )
         for url in requests:
             if not url.startswith((site_url, "data:")):

@@ -240,6 +240,14 @@ def _shown_cases(browser) -> list[str]:
     )
 
 
+def _cases_in(prefecture: str) -> list[str]:
+    from conftest import ROOT
+    from handbook_search.model.corpus import load_corpus
+
+    cases = load_corpus(ROOT / "corpus").cases()
+    return sorted(p.meta.municipality for p in cases if p.meta.prefecture == prefecture)
+
+
 def test_explorer_url_state_and_map_click_filter_on_a_phone(phone, site_url):
     from urllib.parse import quote, unquote
 
@@ -247,8 +255,17 @@ def test_explorer_url_state_and_map_click_filter_on_a_phone(phone, site_url):
 
     phone.get(site_url + "docs/cases.html?prefecture=" + quote("熊本県"))
     shown = _shown_cases(phone)
-    assert "美里町" in shown and "出雲市" not in shown
+    assert sorted(shown) == _cases_in("熊本県") and "出雲市" not in shown
     assert phone.find_element(By.CSS_SELECTOR, ".handbook-mobile-search input").is_displayed()
+    # on a phone the map, the chart and the facets are folded: the first case is on the first
+    # screen, and each folded part opens with one tap
+    first = phone.find_element(By.CSS_SELECTOR, ".hx-table tbody tr")
+    assert first.rect["y"] + 40 < phone.execute_script("return innerHeight"), first.rect
+    folded = phone.execute_script(
+        "return [...document.querySelectorAll('details.handbook-figure, details.hx-facets-box')]"
+        ".map(d => [d.className, d.open])"
+    )
+    assert len(folded) >= 2 and not any(opened for _, opened in folded), folded
     # no squeezed column: every cell of every card is at least 8 characters wide (the table's
     # header row is only for screen readers on a phone)
     narrow = phone.execute_script(
@@ -260,11 +277,31 @@ def test_explorer_url_state_and_map_click_filter_on_a_phone(phone, site_url):
         ".filter(([, w, f]) => w < 8 * f)"
     )
     assert not narrow, narrow
-    phone.find_element(
-        By.XPATH, "//ul[contains(@class,'handbook-map-tiles')]//a[contains(@href,'島根県')]"
-    ).click()
-    assert _shown_cases(phone) == ["出雲市"]
+    phone.find_element(By.CSS_SELECTOR, "details.handbook-map > summary").click()
+    phone.find_element(By.CSS_SELECTOR, ".handbook-map a[data-prefecture='島根県'] rect").click()
+    assert sorted(_shown_cases(phone)) == _cases_in("島根県")
     assert unquote(phone.current_url).endswith("cases.html?prefecture=島根県")
+    assert phone.find_elements(By.CSS_SELECTOR, ".handbook-map a.hx-selected") != []
+
+
+def test_home_page_map_opens_the_explorer_filtered(browser, site_url):
+    from selenium.webdriver.common.by import By
+
+    from conftest import ROOT
+    from handbook_search.model.corpus import load_corpus
+
+    prefecture = load_corpus(ROOT / "corpus").cases()[-1].meta.prefecture
+    browser.get(site_url + "docs/index.html")
+    tile = browser.find_element(
+        By.CSS_SELECTOR, f".handbook-map a[data-prefecture='{prefecture}'] rect"
+    )
+    assert tile.is_displayed()  # open on a desktop
+    browser.execute_script(
+        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", tile
+    )
+    tile.click()
+    assert sorted(_shown_cases(browser)) == _cases_in(prefecture)
+    assert "docs/cases.html?prefecture=" in browser.current_url
 
 
 def test_explorer_facets_count_and_combine_on_a_desktop(browser, site_url):

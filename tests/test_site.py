@@ -83,6 +83,45 @@ def test_case_box_is_generated_from_front_matter(built_site):
     assert any(a["href"].endswith("themes/07-life-support-system.html") for a in box.find_all("a"))
 
 
+def test_figures_show_their_date_in_the_case_box_and_the_chart(built_site):
+    from handbook_search.model.schema import as_of
+
+    cases = load_corpus(ROOT / "corpus").cases()
+    chart = soup(built_site / "docs/cases.html").select_one("details.handbook-chart svg")
+    with_figures = [p for p in cases if p.meta.population and p.meta.aging_rate is not None]
+    assert (chart is not None) == bool(with_figures)
+    for p in cases:
+        box = soup(built_site / (p.docname + ".html")).select_one(".handbook-case-box").get_text()
+        if p.meta.population:
+            assert f"{p.meta.population:,}人{as_of(p.meta.population_as_of)}" in box
+        if p.meta.aging_rate is not None:
+            assert f"{p.meta.aging_rate}%{as_of(p.meta.aging_rate_as_of)}" in box
+    dots = {
+        (built_site / "docs" / unquote(a["href"])).resolve(): a.title.get_text()
+        for a in (chart.select("a") if chart else [])
+    }
+    assert dots.keys() == {(built_site / (p.docname + ".html")).resolve() for p in with_figures}
+    for p in with_figures:
+        title = dots[(built_site / (p.docname + ".html")).resolve()]
+        assert as_of(p.meta.population_as_of) in title and f"{p.meta.aging_rate}%" in title
+
+
+def test_home_and_case_list_maps_count_the_cases_of_each_prefecture(built_site):
+    cases = load_corpus(ROOT / "corpus").cases()
+    for page in ("docs/index.html", "docs/cases.html"):
+        tiles = soup(built_site / page).select(".handbook-map svg a[data-prefecture]")
+        shown = {a["data-prefecture"]: a.title.get_text() for a in tiles}
+        expected = {p.meta.prefecture for p in cases}
+        assert shown.keys() == expected
+        for prefecture in expected:
+            n = sum(p.meta.prefecture == prefecture for p in cases)
+            assert shown[prefecture] == f"{prefecture}（{n} 件）"
+        for a in tiles:  # each opens 事例一覧 filtered
+            target = (built_site / page).parent / unquote(a["href"]).split("?")[0]
+            assert target.resolve() == (built_site / "docs/cases.html").resolve()
+            assert unquote(a["href"]).endswith("?prefecture=" + a["data-prefecture"])
+
+
 def case_list_pages(site: Path) -> list[Path]:
     """The year pages linked from the case list, in its order (newest first)."""
     table = soup(site / "docs/cases.html").select_one("table.handbook-case-list")
@@ -131,8 +170,12 @@ def test_section_anchors_of_the_model_are_ids_in_the_html(built_site):
 def test_adding_a_case_file_updates_every_listing(tmp_path):
     src = copy_project(tmp_path / "src")
     case = (ROOT / "tests/fixtures/mini/cases/shimane-kakuu-2024.md").read_text(encoding="utf-8")
-    case = case.replace("themes: [7]", "themes: [8]").replace(
-        "../themes/07-life-support-system.md", "../themes/08-dementia.md"
+    case = case.replace(
+        "themes: [7]", "themes: [8]\npopulation: 3210\npopulation_as_of: 2025-03"
+    ).replace("../themes/07-life-support-system.md", "../themes/08-dementia.md")
+    case = case.replace(
+        "population_as_of: 2025-03",
+        "population_as_of: 2025-03\naging_rate: 41.5\naging_rate_as_of: 2025-03",
     )
     (src / "corpus/cases/shimane-kakuu-2024.md").write_text(case, encoding="utf-8")
     out = tmp_path / "html"
@@ -150,6 +193,13 @@ def test_adding_a_case_file_updates_every_listing(tmp_path):
     assert page.resolve().as_posix() in links_from(out / "docs/cases/2024.html")
     theme8 = soup(out / "corpus/themes/08-dementia.html").select_one(".handbook-theme-cases")
     assert theme8 is not None and "架空町" in theme8.get_text()
+    # the map counts it, the chart plots it with the date of its figures
+    cases_page = soup(out / "docs/cases.html")
+    shimane = sum(c.meta.prefecture == "島根県" for c in load_corpus(src / "corpus").cases())
+    tile = cases_page.select_one(".handbook-map a[data-prefecture='島根県'] title")
+    assert tile.get_text() == f"島根県（{shimane} 件）"
+    dot = [a for a in cases_page.select(".handbook-chart a") if "kakuu" in a["href"]]
+    assert dot and "人口 3,210人（2025年3月時点）" in dot[0].title.get_text()
 
 
 def test_a_corpus_problem_fails_the_build(tmp_path):

@@ -78,6 +78,10 @@ EXPECTED = {
     "nagano-second-theme-2024.md": [
         ":8: themes の 2 番目 は 1〜10 のテーマ番号（整数）で指定してください: 11"
     ],
+    "nagano-figure-date-2024.md": [
+        ":9: population_as_of がありません: population には出典にある時点を添えてください（例: population_as_of: 2024-10-31。出典に時点がなければ population は書きません）",
+        ":10: aging_rate_as_of は aging_rate と一緒に書きます（aging_rate がありません）",
+    ],
     "nagano-missing-image-2024.md": [
         ":21: 参照しているファイルがありません: img/map.png",
         ":23: 参照しているファイルがありません: files/report.pdf",

@@ -22,7 +22,17 @@ PAGES = {
 SIZES = {"desktop": (1366, 900, False), "phone": (390, 844, True)}
 
 
-def shoot(site: Path, out: Path, full: bool = False) -> list[Path]:
+def shrink(png: Path, colours: int = 96) -> None:
+    """Rewrite a screenshot with a palette of `colours` (a page is mostly flat colour: about a
+    third of the size, fit for the repository). Needs Pillow (installed with the pdf extra)."""
+    from PIL import Image
+
+    with Image.open(png) as image:
+        small = image.convert("RGB").quantize(colors=colours, dither=Image.Dither.NONE)
+    small.save(png, optimize=True)
+
+
+def shoot(site: Path, out: Path, full: bool = False, small: bool = False) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     shots = []
     with tempfile.TemporaryDirectory() as profile, serve(site) as base:
@@ -43,6 +53,8 @@ def shoot(site: Path, out: Path, full: bool = False) -> list[Path]:
                         )
                     target = out / f"{name}-{size}.png"
                     target.write_bytes(driver.get_screenshot_as_png())
+                    if small:
+                        shrink(target)
                     shots.append(target)
         finally:
             driver.quit()
@@ -54,8 +66,9 @@ def main() -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("--site", type=Path, default=Path("build/html"))
     parser.add_argument("--full", action="store_true", help="the whole page, not the first screen")
+    parser.add_argument("--small", action="store_true", help="96-colour PNG (for docs/_static)")
     args = parser.parse_args()
-    for path in shoot(args.site, args.out, args.full):
+    for path in shoot(args.site, args.out, args.full, args.small):
         print(f"{path} {path.stat().st_size // 1024} KB")
 
 

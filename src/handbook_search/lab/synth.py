@@ -81,6 +81,13 @@ def generate(n: int, dest: Path, corpus_root: Path, seed: int = 20261126) -> Pat
                 "".join(rng.choice(pool).replace("出雲市", name) for _ in range(count)) + "\n"
             )
         title = f"{name}（{pref}）{year}年度の取組"
+        figures = ""
+        if rng.random() < 0.6:  # most real reports give the town's figures, some do not
+            population = round(10 ** rng.uniform(3.3, 5.8))
+            figures = (
+                f"population: {population}\npopulation_as_of: {year}-10-31\n"
+                f"aging_rate: {rng.uniform(18, 52):.1f}\naging_rate_as_of: {year}-10-31\n"
+            )
         text = f"""---
 kind: case
 title: {title}
@@ -89,7 +96,7 @@ prefecture: {pref}
 bureau: {BUREAU_OF_PREFECTURE[pref]}
 fiscal_year: {year}
 themes: {themes}
-summary: 合成した事例（ベンチマーク用）
+{figures}summary: 合成した事例（ベンチマーク用）
 sources:
   - title: 合成データ
     publisher: handbook-search bench

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
 from handbook_search.model.vocab import (
@@ -36,28 +36,48 @@ def show(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
+def partial_date(value: Any) -> dt.date | str:
+    """A YAML date, or "YYYY-MM" / "YYYY" when only the month or year is known."""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if not isinstance(value, dt.date) and not (
+        isinstance(value, str) and re.fullmatch(r"\d{4}(-(0[1-9]|1[0-2]))?", value)
+    ):
+        raise PydanticCustomError(
+            "partial_date",
+            "YYYY-MM-DD、YYYY-MM または YYYY で指定してください: {value}",
+            {"value": show(value)},
+        )
+    return value
+
+
+def date_label(value: dt.date | str) -> str:
+    """A (partial) date as Japanese readers write it.
+
+    >>> date_label(dt.date(2024, 10, 31)), date_label("2024-03"), date_label("2024")
+    ('2024年10月31日', '2024年3月', '2024年')
+    """
+    if isinstance(value, dt.date):
+        return f"{value.year}年{value.month}月{value.day}日"
+    year, _, month = value.partition("-")
+    return f"{year}年{int(month)}月" if month else f"{year}年"
+
+
+def as_of(value: dt.date | str | None) -> str:
+    """'（2024年10月31日時点）' after a figure, or '' when its date is not known."""
+    return f"（{date_label(value)}時点）" if value else ""
+
+
+PartialDate = Annotated[Any, AfterValidator(partial_date)]
+
+
 class Source(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
     title: Annotated[str, Field(min_length=1)]
     publisher: Annotated[str, Field(min_length=1)]
-    date: Any  # a YAML date, or "YYYY-MM" / "YYYY" when only the month or year is known
+    date: PartialDate
     url: str | None = None  # where the source is published, only when the source gives it
-
-    @field_validator("date")
-    @classmethod
-    def _partial_date(cls, value: Any) -> dt.date | str:
-        if isinstance(value, dt.datetime):
-            value = value.date()
-        if not isinstance(value, dt.date) and not (
-            isinstance(value, str) and re.fullmatch(r"\d{4}(-\d{2})?", value)
-        ):
-            raise PydanticCustomError(
-                "source_date",
-                "YYYY-MM-DD、YYYY-MM または YYYY で指定してください: {value}",
-                {"value": show(value)},
-            )
-        return value
 
     @field_validator("url")
     @classmethod
@@ -95,7 +115,9 @@ class CaseMeta(_Meta):
     sources: Annotated[list[Source], Field(min_length=1)]
     support_type: str | None = None
     population: Annotated[int, Field(gt=0)] | None = None
+    population_as_of: PartialDate | None = None  # the date the source gives for the figure
     aging_rate: Annotated[float, Field(ge=0, le=100)] | None = None
+    aging_rate_as_of: PartialDate | None = None
 
     @field_validator("prefecture")
     @classmethod
@@ -204,7 +226,7 @@ def _message(err: dict[str, Any], kind: str) -> str:
         return f"{field} には 1 つ以上の項目が必要です"
     if typ in ("model_type", "dict_type"):
         return f"{field} は title, publisher, date を持つ項目で指定してください: {show(value)}"
-    if typ in ("source_date", "source_url"):
+    if typ in ("partial_date", "source_url"):
         return f"{field} は{err['msg']}"
     if typ in ("prefecture", "bureau", "themes_unique"):
         return err["msg"]
@@ -231,6 +253,18 @@ def case_consistency(data: dict[str, Any]) -> list[tuple[Loc, str]]:
                 f"{pref}の厚生局は「{expected}」です",
             )
         )
+    for figure, example in (("population", "2024-10-31"), ("aging_rate", "2024-10")):
+        has_figure = data.get(figure) is not None
+        has_date = data.get(f"{figure}_as_of") is not None
+        if has_figure and not has_date:
+            msg = (
+                f"{figure}_as_of がありません: {figure} には出典にある時点を添えてください"
+                f"（例: {figure}_as_of: {example}。出典に時点がなければ {figure} は書きません）"
+            )
+            out.append(((figure,), msg))
+        elif has_date and not has_figure:
+            msg = f"{figure}_as_of は {figure} と一緒に書きます（{figure} がありません）"
+            out.append(((f"{figure}_as_of",), msg))
     title, name = data.get("title"), data.get("municipality")
     if not isinstance(title, str) or not title:
         return out

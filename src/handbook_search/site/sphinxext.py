@@ -39,8 +39,9 @@ from sphinx.util.docutils import SphinxDirective
 from handbook_search.model.corpus import Corpus, load_corpus
 from handbook_search.model.page import Page
 from handbook_search.model.related import related_cases
+from handbook_search.model.schema import as_of
 from handbook_search.model.vocab import THEMES, prefecture_order, wareki
-from handbook_search.site import explorer, glossary, interface, safety
+from handbook_search.site import charts, explorer, glossary, interface, safety
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +79,16 @@ def _model_digest() -> str:
 
     folder = Path(model.__file__).parent
     return hashlib.sha1(b"".join(f.read_bytes() for f in sorted(folder.glob("*.py")))).hexdigest()
+
+
+def _code_version() -> int:
+    """A number that changes whenever the code of site/ or model/ changes."""
+    import hashlib
+
+    folder = Path(__file__).parent
+    files = sorted(folder.glob("*.py")) + sorted(folder.parent.joinpath("model").glob("*.py"))
+    digest = hashlib.sha1(b"".join(f.read_bytes() for f in files)).hexdigest()
+    return int(digest[:12], 16)
 
 
 class _ParseCache:
@@ -185,9 +196,9 @@ def case_box(corpus: Corpus, page: Page) -> nodes.container:
     if m.support_type:
         rows.append(("支援の型", m.support_type))
     if m.population:
-        rows.append(("人口", f"{m.population:,}人"))
+        rows.append(("人口", f"{m.population:,}人{as_of(m.population_as_of)}"))
     if m.aging_rate is not None:
-        rows.append(("高齢化率", f"{m.aging_rate}%"))
+        rows.append(("高齢化率", f"{m.aging_rate}%{as_of(m.aging_rate_as_of)}"))
     rows.append(("テーマ", theme_links(corpus, m.themes, page.docname)))
     fields = nodes.field_list()
     for name, value in rows:
@@ -392,9 +403,14 @@ class RecentCases(_ListingDirective):
         return [items, more]
 
 
+def _uri(env, docname: str) -> str:
+    """The link from the page being read to `docname`'s HTML page."""
+    return env.app.builder.get_relative_uri(env.docname, docname)
+
+
 class CaseExplorer(_ListingDirective):
-    """事例一覧's explorer (site/explorer.py): the tile map, and the place for the facets and
-    results that _static/handbook-explorer.js draws from _static/handbook-cases.js."""
+    """事例一覧's explorer: the map and the chart (SVG, site/charts.py), and the place for the
+    facets and results that _static/handbook-explorer.js draws from _static/handbook-cases.js."""
 
     def nodes(self, corpus: Corpus) -> list[nodes.Node]:
         here = Path(self.env.app.builder.get_target_uri(self.env.docname)).name
@@ -403,7 +419,19 @@ class CaseExplorer(_ListingDirective):
             "絞り込みと並べ替えには JavaScript が必要です。"
             "JavaScript が使えないときは、下の年度ごとの一覧から探せます。"
         )
-        return [explorer.map_nodes(corpus, here), box]
+        cases = corpus.cases()
+        out: list[nodes.Node] = [charts.map_figure(cases, here)]
+        chart = charts.chart_figure(cases, lambda p: _uri(self.env, p.docname))
+        if chart is not None:
+            out.append(chart)
+        return [*out, box]
+
+
+class CaseMap(_ListingDirective):
+    """The map alone (the home page): each prefecture with cases links to 事例一覧 filtered."""
+
+    def nodes(self, corpus: Corpus) -> list[nodes.Node]:
+        return [charts.map_figure(corpus.cases(), _uri(self.env, "docs/cases"))]
 
 
 class ThemeCases(_ListingDirective):
@@ -674,6 +702,10 @@ def setup(app: Sphinx) -> dict:
     app.add_directive_to_domain("std", "glossary", glossary.StableGlossary, override=True)
     app.add_directive("case-list", CaseList)
     app.add_directive("case-explorer", CaseExplorer)
+    app.add_directive("case-map", CaseMap)
+    skip = (charts.skip_svg_figure, None)
+    app.add_node(charts.svg_figure, html=(charts.visit_svg_figure, None),
+                 latex=skip, text=skip, man=skip, texinfo=skip)  # fmt: skip
     app.add_directive("recent-cases", RecentCases)
     app.add_directive("theme-cases", ThemeCases)
     app.add_directive("theme-list", ThemeList)
@@ -682,8 +714,9 @@ def setup(app: Sphinx) -> dict:
     app.add_css_file("handbook.css")
     return {
         "version": "0.1",
-        # bump when what the extension keeps in the environment changes (handbook_pdf_links)
-        "env_version": 1,
+        # the extension's and the page model's code: pages read by other code (an upgrade, a
+        # change while developing) are read again instead of keeping stale generated parts
+        "env_version": _code_version(),
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

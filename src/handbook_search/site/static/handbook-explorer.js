@@ -144,10 +144,8 @@
       ? el("button", { type: "button", class: "hx-more", text: `さらに表示（残り ${found.length - state.shown} 件）` })
       : null;
     root.querySelector(".hx-results").replaceChildren(found.length ? table : el("p", { text: "条件に合う事例はありません。条件を外してください。" }), more || "");
-    for (const tile of document.querySelectorAll(".handbook-map-tiles li")) {
-      const a = tile.querySelector("a");
-      const name = a ? new URLSearchParams(a.search).get("prefecture") : null;
-      tile.classList.toggle("hx-selected", name != null && state.prefecture.has(name));
+    for (const tile of document.querySelectorAll(".handbook-map a.hx-tile")) {
+      tile.classList.toggle("hx-selected", state.prefecture.has(tile.dataset.prefecture));
     }
   }
 
@@ -156,8 +154,14 @@
     const data = window.HANDBOOK_CASES;
     if (!root || !data) return;
     const state = stateFromUrl();
+    // On a phone the map, the chart and the facets are folded, so that the results come first
+    // (each opens with one tap); on a wider screen the map and the facets are open.
+    const narrow = window.matchMedia("(max-width: 46em)").matches;
+    if (narrow) for (const box of document.querySelectorAll("details.handbook-figure")) box.open = false;
     root.replaceChildren(
-      el("form", { class: "hx-facets", "aria-label": "事例の絞り込み" }),
+      el("details", Object.assign({ class: "hx-facets-box" }, narrow ? {} : { open: "" }),
+        el("summary"),
+        el("form", { class: "hx-facets", "aria-label": "事例の絞り込み" })),
       el("p", { class: "hx-status", role: "status", "aria-live": "polite" }),
       el("div", { class: "hx-results" }));
     root.classList.add("hx-ready");
@@ -171,6 +175,9 @@
       }
       drawFacets(root, data, state);
       drawResults(root, data, state);
+      const chosen = FACETS.reduce((n, [key]) => n + state[key].size, 0);
+      root.querySelector(".hx-facets-box > summary").textContent =
+        "条件で絞り込む・並べ替える" + (chosen ? `（${chosen} 件の条件を選択中）` : "");
     };
     root.addEventListener("change", (e) => {
       const t = e.target;
@@ -189,9 +196,9 @@
       }
     });
     // the tile map: a link ?prefecture=… filters in place (only that prefecture)
-    for (const a of document.querySelectorAll(".handbook-map-tiles a")) {
+    for (const a of document.querySelectorAll(".handbook-map a.hx-tile")) {
       a.addEventListener("click", (e) => {
-        const name = new URLSearchParams(a.search).get("prefecture");
+        const name = a.dataset.prefecture;
         if (!name) return;
         e.preventDefault();
         const only = state.prefecture.size === 1 && state.prefecture.has(name);
