@@ -82,6 +82,10 @@ EXPECTED = {
         ":9: population_as_of がありません: population には出典にある時点を添えてください（例: population_as_of: 2024-10-31。出典に時点がなければ population は書きません）",
         ":10: aging_rate_as_of は aging_rate と一緒に書きます（aging_rate がありません）",
     ],
+    "nagano-figure-wareki-2024.md": [
+        ':10: population_as_of は YYYY-MM-DD、YYYY-MM または YYYY で指定してください: "2024-13"',
+        ':12: aging_rate_as_of は YYYY-MM-DD、YYYY-MM または YYYY で指定してください: "令和6年10月末"（2024-10-31 と書いてください）',
+    ],
     "nagano-missing-image-2024.md": [
         ":21: 参照しているファイルがありません: img/map.png",
         ":23: 参照しているファイルがありません: files/report.pdf",

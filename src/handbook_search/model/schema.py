@@ -6,6 +6,7 @@ model turns loc into a file line.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import json
 import re
@@ -49,6 +50,40 @@ def partial_date(value: Any) -> dt.date | str:
             {"value": show(value)},
         )
     return value
+
+
+_ERA_DATE = re.compile(
+    r"(令和|平成|R|H)(\d{1,2}|元)年(?:(\d{1,2})月(?:(\d{1,2})日|(末))?)?(?:現在|時点)?"
+)
+
+
+def date_hint(value: Any) -> str:
+    """How to write a date given in the Japanese era (as the sources write them), or ''.
+
+    >>> date_hint("令和6年10月末現在"), date_hint("R6年4月1日"), date_hint("令和元年")
+    ('（2024-10-31 と書いてください）', '（2024-04-01 と書いてください）', '（"2019" と書いてください）')
+    >>> date_hint("10月末")
+    ''
+    """
+    if not isinstance(value, str):
+        return ""
+    m = _ERA_DATE.fullmatch(unicodedata.normalize("NFKC", value).strip().upper())
+    if not m:
+        return ""
+    era, n, month, day, month_end = m.groups()
+    year = parse_year(f"{era}{n}")
+    if not month:
+        return f'（"{year}" と書いてください）'
+    if not 1 <= int(month) <= 12:
+        return ""
+    if month_end:
+        day = calendar.monthrange(year, int(month))[1]
+    if not day:
+        return f'（"{year}-{int(month):02d}" と書いてください）'
+    try:
+        return f"（{dt.date(year, int(month), int(day)).isoformat()} と書いてください）"
+    except ValueError:
+        return ""
 
 
 def date_label(value: dt.date | str) -> str:
@@ -226,7 +261,9 @@ def _message(err: dict[str, Any], kind: str) -> str:
         return f"{field} には 1 つ以上の項目が必要です"
     if typ in ("model_type", "dict_type"):
         return f"{field} は title, publisher, date を持つ項目で指定してください: {show(value)}"
-    if typ in ("partial_date", "source_url"):
+    if typ == "partial_date":
+        return f"{field} は {err['msg']}{date_hint(value)}"
+    if typ == "source_url":
         return f"{field} は{err['msg']}"
     if typ in ("prefecture", "bureau", "themes_unique"):
         return err["msg"]
