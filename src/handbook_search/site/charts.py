@@ -69,7 +69,7 @@ def visit_svg_figure(self, node: svg_figure) -> None:
     classes = html.escape(" ".join(["handbook-figure", *node["classes"]]))
     self.body.append(
         f'<details class="{classes}"{opened}><summary>{html.escape(node["summary"])}</summary>\n'
-        f"{node['svg']}\n"
+        f'<div class="handbook-figure-body">{node["svg"]}</div>\n'
     )
     if node.get("caption"):
         self.body.append(f'<p class="handbook-figure-caption">{html.escape(node["caption"])}</p>\n')
@@ -172,7 +172,10 @@ def map_svg(counts: dict[str, int], href: Callable[[str], str]) -> str:
             },
         )
         cx = x * step + TILE / 2
-        _text(group, cx, y * step + (18 if n else 27), _short(name), "hx-tile-name")
+        short = _short(name)
+        fit = {"textLength": str(TILE - 6), "lengthAdjust": "spacingAndGlyphs"}
+        _text(group, cx, y * step + (19 if n else 27), short, "hx-tile-name",
+              **(fit if len(short) > 2 else {}))  # fmt: skip
         if n:
             _text(group, cx, y * step + 36, str(n), "hx-tile-count")
     # the legend, in the empty north-west corner (rows 0–3 are free up to column 10)
