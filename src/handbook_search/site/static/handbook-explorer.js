@@ -127,18 +127,28 @@
     const body = el("tbody");
     for (const c of found.slice(0, state.shown)) {
       const themes = c.themes.map((n) => `${n} ${data.themes[n]}`).join("、");
-      const pop = c.population == null ? "記載なし" : `${c.population.toLocaleString("ja-JP")}人`;
+      // 人口 and 高齢化率, each with the date the source gives for it (as on the case page)
+      const figures = el("td", { "data-label": "人口・高齢化率", class: "hx-num" });
+      if (c.population == null && c.aging_rate == null) figures.append("記載なし");
+      if (c.population != null) {
+        figures.append(el("span", { class: "hx-figure", text: `${c.population.toLocaleString("ja-JP")}人` }),
+          el("span", { class: "hx-as-of", text: c.population_as_of }));
+      }
+      if (c.aging_rate != null) {
+        figures.append(el("span", { class: "hx-figure", text: `高齢化率 ${c.aging_rate}%` }),
+          el("span", { class: "hx-as-of", text: c.aging_rate_as_of }));
+      }
       body.append(el("tr", { "data-prefecture": c.prefecture },
         el("td", { "data-label": "自治体", class: "hx-name" }, el("a", { href: root_ + c.url, text: c.municipality })),
         el("td", { "data-label": "都道府県", text: c.prefecture }),
         el("td", { "data-label": "年度", text: c.wareki }),
         el("td", { "data-label": "テーマ", text: themes }),
         el("td", { "data-label": "支援の型", text: c.type }),
-        el("td", { "data-label": "人口", class: "hx-num", text: pop }),
+        figures,
         el("td", { "data-label": "概要", class: "hx-summary", text: c.summary })));
     }
     const head = el("tr");
-    for (const h of ["自治体", "都道府県", "年度", "テーマ", "支援の型", "人口", "概要"]) head.append(el("th", { scope: "col", text: h }));
+    for (const h of ["自治体", "都道府県", "年度", "テーマ", "支援の型", "人口・高齢化率", "概要"]) head.append(el("th", { scope: "col", text: h }));
     const table = el("table", { class: "hx-table" }, el("thead", {}, head), body);
     const more = found.length > state.shown
       ? el("button", { type: "button", class: "hx-more", text: `さらに表示（残り ${found.length - state.shown} 件）` })
