@@ -314,6 +314,19 @@ def test_explorer_facets_count_and_combine_on_a_desktop(browser, site_url):
     browser.get(site_url + "docs/cases.html")
     assert sorted(_shown_cases(browser)) == sorted(p.meta.municipality for p in cases)
     assert browser.find_element(By.CSS_SELECTOR, ".hx-table thead th").is_displayed()  # a table
+    # figures come with the date the source gives for each, as on the case page
+    from handbook_search.model.schema import as_of
+
+    rows = browser.execute_script(
+        "return Object.fromEntries([...document.querySelectorAll('.hx-table tbody tr')]"
+        ".map(tr => [tr.querySelector('.hx-name a').href, tr.textContent]))"
+    )
+    for p in cases:
+        text = next(t for href, t in rows.items() if href.endswith(p.url))
+        if p.meta.population:
+            assert f"{p.meta.population:,}人{as_of(p.meta.population_as_of)}" in text
+        if p.meta.aging_rate is not None:
+            assert f"{p.meta.aging_rate}%{as_of(p.meta.aging_rate_as_of)}" in text
     theme = 5
     expected = {p.meta.municipality for p in cases if theme in p.meta.themes}
     count = browser.find_element(
