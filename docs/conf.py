@@ -4,6 +4,8 @@ The source directory is the repository root (`sphinx-build -c docs . build/html`
 is built where it lies, one copy of every page, next to the site pages in docs/.
 """
 
+import contextlib
+import io
 import tomllib
 from pathlib import Path
 
@@ -12,6 +14,11 @@ from handbook_search.model.page import HEADING_ANCHOR_LEVEL
 project = "地域づくり支援ハンドブック ナレッジベース"
 author = "handbook-search の貢献者"
 language = "ja"
+
+# sphinxext-opengraph prints "matplotlib is not installed, social cards will not be generated"
+# when imported; social cards are off (ogp_social_cards below), so it is imported quietly here.
+with contextlib.redirect_stdout(io.StringIO()):
+    import sphinxext.opengraph  # noqa: F401
 
 extensions = [
     "myst_parser",

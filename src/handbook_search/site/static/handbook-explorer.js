@@ -167,7 +167,15 @@
     // On a phone the map, the chart and the facets are folded, so that the results come first
     // (each opens with one tap); on a wider screen the map and the facets are open.
     const narrow = window.matchMedia("(max-width: 46em)").matches;
-    if (narrow) for (const box of document.querySelectorAll("details.handbook-figure")) box.open = false;
+    const figures = [...document.querySelectorAll("details.handbook-figure")];
+    if (narrow) for (const box of figures) box.open = false;
+    // on paper the map and the chart are shown whatever their state on the screen
+    let before = [];
+    window.addEventListener("beforeprint", () => {
+      before = figures.map((box) => box.open);
+      for (const box of figures) box.open = true;
+    });
+    window.addEventListener("afterprint", () => figures.forEach((box, i) => (box.open = before[i] ?? box.open)));
     root.replaceChildren(
       el("details", Object.assign({ class: "hx-facets-box" }, narrow ? {} : { open: "" }),
         el("summary"),
