@@ -52,6 +52,8 @@ EXPECTED = {
     "myst-substitution": (10, "MyST の設定を変えるキー myst は使えません"),
     "html-meta": (10, "HTML の <meta> を足すキー html_meta は使えません"),
     "control-characters": (19, "制御文字（U+001B）は使えません"),
+    "bidi-entity": (19, "制御文字（U+202E、文字参照で書いたもの）は使えません"),
+    "bidi-yaml-escape": (4, "制御文字（U+202E、エスケープで書いたもの）は使えません"),
     "invalid-utf8": (19, "UTF-8 として読めないバイトがあります（0xff）"),
 }
 SYMLINK = "シンボリックリンクは使えません"
@@ -214,6 +216,8 @@ def test_unsafe_files_are_not_published(site):
     assert not (out / "corpus" / "cases" / "loop").exists()
     html = (out / "corpus" / "cases" / "control-characters.html").read_text(encoding="utf-8")
     assert "\x1b" not in html and "\x07" not in html and "pwned" in html
+    html = (out / "corpus" / "cases" / "bidi-entity.html").read_text(encoding="utf-8")
+    assert "\u202e" not in html and "町逆" in html  # a reversing override, dropped
 
 
 def test_a_removed_page_disappears_from_the_site(site):
@@ -491,7 +495,8 @@ def test_search_and_show_print_no_control_characters(run_cli, mini, tmp_path, mo
 
     from handbook_search.model import safety
 
-    monkeypatch.setattr(safety, "_CONTROL", regex.compile("(?!)"))  # the rule off
+    monkeypatch.setattr(safety, "_CONTROL", regex.compile("(?!)"))  # the rules off
+    monkeypatch.setattr(safety, "text_problem", lambda text: None)
     case = mini / "cases" / "shimane-kakuu-2024.md"
     payload = "\x1b]0;乗っ取り\x07\x1b[2J\x9b31m担い手\u202e"
     case.write_text(case.read_text(encoding="utf-8").replace("担い手", payload), encoding="utf-8")

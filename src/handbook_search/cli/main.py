@@ -351,6 +351,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from handbook_search.cli import render
     from handbook_search.model.validate import validate_paths
 
     root = args.corpus or default_corpus()
@@ -359,10 +360,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
         raise UsageError(f"コーパスのフォルダがありません: {root}")
     count, problems = validate_paths(paths, root)
     annotate = os.environ.get("GITHUB_ACTIONS") == "true"
-    for problem in problems:
-        print(problem, file=sys.stderr)
+    for problem in problems:  # a message may quote the page: no control character printed
+        print(render.clean(str(problem)), file=sys.stderr)
         if annotate:  # GitHub shows these on the pull request's changed lines
-            print(problem.annotation())
+            print(render.clean(problem.annotation()))
     if problems:
         print(f"{count} ファイル中 {len(problems)} 件の問題があります。", file=sys.stderr)
         return EXIT_USAGE

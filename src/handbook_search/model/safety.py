@@ -8,8 +8,9 @@ nothing unsafe.
 
 - the file: a regular file (no symlink), at most MAX_PAGE_BYTES, UTF-8 (a bad byte is reported at
   its real line), no control characters other than tab and newline (and no bidi overrides);
-- the front matter: no key that changes the parser or the page's HTML head (FORBIDDEN_KEYS);
-- the markup: no raw HTML (the allow-list ALLOWED_HTML is empty), no directive or role that
+- the front matter: no key that changes the parser or the page's HTML head (FORBIDDEN_KEYS), no
+  control character written as a YAML escape;
+- the markup: no control character written as a character reference (&#x202e;), no raw HTML (the allow-list ALLOWED_HTML is empty), no directive or role that
   inserts files or raw output (REFUSED_DIRECTIVES, REFUSED_ROLES), images only of image files
   inside the corpus, no javascript:/data:/vbscript: links;
 - the corpus folder: only pages (.md), images and dictionary.yml; no symlinks (tree_problems).
@@ -145,10 +146,7 @@ def read_page(path: Path) -> tuple[str | None, Found]:
     if text is None or not _CONTROL.search(text):  # one scan; lines only when needed
         return text, problems
     problems = [
-        (
-            n,
-            f"制御文字（U+{ord(m.group()):04X}）は使えません（タブと改行のほかは削除してください）",
-        )
+        (n, control_message(m.group(), ""))
         for n, line in enumerate(text.split("\n"), 1)
         for m in [_CONTROL.search(line)]
         if m
@@ -184,14 +182,38 @@ def read_text(path: Path) -> tuple[str | None, Found]:
 
 
 # -- the front matter --------------------------------------------------------------------
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _strings(k)
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+
+
+def control_message(char: str, how: str) -> str:
+    return f"制御文字（U+{ord(char):04X}{how}）は使えません（タブと改行のほかは削除してください）"
+
+
 def front_matter_problems(data: Any, node, base: int) -> Found:
-    """Keys of FORBIDDEN_KEYS at the top of the front matter."""
+    """Keys of FORBIDDEN_KEYS at the top of the front matter, and values with control
+    characters or bidi overrides written as YAML escapes ("\u202e"), at their key's line."""
     if not isinstance(data, dict):
         return []
     lines = {}
     for key, _ in getattr(node, "value", None) or []:
         lines.setdefault(getattr(key, "value", None), base + key.start_mark.line)
-    return [(lines.get(key, base), msg) for key, msg in FORBIDDEN_KEYS.items() if key in data]
+    found = [(lines.get(key, base), msg) for key, msg in FORBIDDEN_KEYS.items() if key in data]
+    for key, value in data.items():
+        m = next((m for s in _strings(value) for m in [CONTROL.search(s)] if m), None)
+        if m:
+            found.append(
+                (lines.get(key, base), control_message(m.group(), "、エスケープで書いたもの"))
+            )
+    return found
 
 
 # -- the markup --------------------------------------------------------------------------
@@ -246,7 +268,9 @@ def _walk(tokens, offset: int, parse) -> Iterator[tuple[str, Any, int]]:
             if name not in LITERAL_DIRECTIVES and name not in REFUSED_DIRECTIVES:
                 yield from _walk(parse(_body(tok.content)), line, parse)
         for child in tok.children or []:
-            if child.type == "html_inline":
+            if child.type in ("text", "text_special"):  # entities (&#x202e;) decoded
+                yield "text", child.content, line
+            elif child.type == "html_inline":
                 yield "html", child.content, line
             elif child.type == "image":
                 yield "image", child.attrs.get("src", ""), line
@@ -256,13 +280,22 @@ def _walk(tokens, offset: int, parse) -> Iterator[tuple[str, Any, int]]:
                 yield "role", child.meta.get("name", ""), line
 
 
+def text_problem(text: str) -> str | None:
+    """A control character in a page's text as Markdown reads it: written as a character
+    reference (&#x202e;), since one written as itself refuses the file before (read_page)."""
+    m = CONTROL.search(text)
+    return control_message(m.group(), "、文字参照で書いたもの") if m else None
+
+
 def markup_problems(text: str, tokens, path: Path, root: Path, parse) -> Found:
     """Raw HTML, refused directives and roles, images, and script links of a page parsed into
     markdown-it `tokens` (`parse` parses a directive's body the same way)."""
     problems = []
     for kind, value, line in _walk(tokens, 0, parse):
         msg = None
-        if kind == "html":
+        if kind == "text":
+            msg = text_problem(value)
+        elif kind == "html":
             msg = _html_problem(value) or None
         elif kind == "role":
             msg = REFUSED_ROLES.get(value)

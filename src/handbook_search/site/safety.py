@@ -135,6 +135,10 @@ def _strip_unsafe_nodes(app: Sphinx, doctree: nodes.document) -> None:
     docname = app.env.docname
     if not docname.startswith("corpus/"):
         return  # the site's own pages (docs/) are ours
+    for text in list(doctree.findall(nodes.Text)):  # written as &#x202e; in the page
+        if safety.CONTROL.search(text):
+            _warn("制御文字を取り除きました", text.parent)
+            text.parent.replace(text, nodes.Text(safety.CONTROL.sub("", text)))
     for raw in list(doctree.findall(nodes.raw)):
         if (raw.get("format", ""), raw.astext()) not in KEEP_RAW:
             _warn("HTML などの直接出力を公開しません", raw)
