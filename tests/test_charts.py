@@ -66,9 +66,9 @@ def test_chart_dots_link_their_case_and_say_each_figures_date():
     svg = parse(node["svg"])
     dots = {a.get("href"): a.find("s:title", NS).text for a in svg.iterfind(".//s:a", NS)}
     assert dots == {
-        "corpus/cases/出雲市.html": "出雲市（島根県）2024年度: 人口 172,540人（2024年10月31日時点）、"
+        "corpus/cases/出雲市.html": "出雲市（島根県）令和6年度: 人口 172,540人（2024年10月31日時点）、"
         "高齢化率 30.34%（2024年10月31日時点）",
-        "corpus/cases/小さな町.html": "小さな町（島根県）2024年度: 人口 3,200人（2023年4月時点）、"
+        "corpus/cases/小さな町.html": "小さな町（島根県）令和6年度: 人口 3,200人（2023年4月時点）、"
         "高齢化率 48.5%（2023年4月時点）",
     }
     assert "2 件（全 3 件中）" in node["caption"]
@@ -106,3 +106,27 @@ def test_names_from_a_pull_request_stay_text():
     assert "<script>" not in node["svg"] and 'href="x.html&quot;onclick=&quot;a"' in node["svg"]
     svg = parse(node["svg"])
     assert svg.find(".//s:a/s:title", NS).text.startswith(evil)
+
+
+def test_a_chart_without_dates_still_draws_and_says_no_date():
+    """The validator requires the dates; a build with it switched off must not stop."""
+    pages = [case("出雲市", population=172_540, rate=30.34)]
+    pages[0].meta.population_as_of = pages[0].meta.aging_rate_as_of = None
+    node = charts.chart_figure(pages, lambda p: "x.html")
+    assert "数値の時点は" not in node["caption"] and parse(node["svg"]) is not None
+
+
+def test_long_names_are_cut_on_the_chart_and_whole_in_the_title():
+    name = "とても長い名前の架空の自治体町"
+    node = charts.chart_figure([case(name, population=5_000, rate=40.0, when="2024")], str)
+    svg = parse(node["svg"])
+    label = svg.find(".//s:text[@class='hx-dot-label']", NS).text
+    assert len(label) == charts.LABEL_CHARS and label.endswith("…")
+    assert svg.find(".//s:a/s:title", NS).text.startswith(name)
+    assert "高齢化率 40%" in svg.find(".//s:a/s:title", NS).text  # no "40.0%"
+
+
+def test_empty_tiles_are_not_read_aloud():
+    svg = parse(charts.map_figure([case("出雲市")], "cases.html")["svg"])
+    empty = [g for g in svg.iterfind("s:g", NS) if "hx-empty" in g.get("class", "")]
+    assert len(empty) == 46 and all(g.get("aria-hidden") == "true" for g in empty)

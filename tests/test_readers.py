@@ -281,7 +281,8 @@ def test_explorer_url_state_and_map_click_filter_on_a_phone(phone, site_url):
     phone.find_element(By.CSS_SELECTOR, ".handbook-map a[data-prefecture='島根県'] rect").click()
     assert sorted(_shown_cases(phone)) == _cases_in("島根県")
     assert unquote(phone.current_url).endswith("cases.html?prefecture=島根県")
-    assert phone.find_elements(By.CSS_SELECTOR, ".handbook-map a.hx-selected") != []
+    chosen = phone.find_elements(By.CSS_SELECTOR, ".handbook-map a.hx-selected")
+    assert [a.get_attribute("aria-current") for a in chosen] == ["true"]
 
 
 def test_home_page_map_opens_the_explorer_filtered(browser, site_url):
@@ -315,7 +316,7 @@ def test_explorer_facets_count_and_combine_on_a_desktop(browser, site_url):
     assert sorted(_shown_cases(browser)) == sorted(p.meta.municipality for p in cases)
     assert browser.find_element(By.CSS_SELECTOR, ".hx-table thead th").is_displayed()  # a table
     # figures come with the date the source gives for each, as on the case page
-    from handbook_search.model.schema import as_of
+    from handbook_search.model.schema import as_of, percent
 
     rows = browser.execute_script(
         "return Object.fromEntries([...document.querySelectorAll('.hx-table tbody tr')]"
@@ -326,7 +327,7 @@ def test_explorer_facets_count_and_combine_on_a_desktop(browser, site_url):
         if p.meta.population:
             assert f"{p.meta.population:,}人{as_of(p.meta.population_as_of)}" in text
         if p.meta.aging_rate is not None:
-            assert f"{p.meta.aging_rate}%{as_of(p.meta.aging_rate_as_of)}" in text
+            assert f"{percent(p.meta.aging_rate)}{as_of(p.meta.aging_rate_as_of)}" in text
     theme = 5
     expected = {p.meta.municipality for p in cases if theme in p.meta.themes}
     count = browser.find_element(

@@ -84,7 +84,7 @@ def test_case_box_is_generated_from_front_matter(built_site):
 
 
 def test_figures_show_their_date_in_the_case_box_and_the_chart(built_site):
-    from handbook_search.model.schema import as_of
+    from handbook_search.model.schema import as_of, percent
 
     cases = load_corpus(ROOT / "corpus").cases()
     chart = soup(built_site / "docs/cases.html").select_one("details.handbook-chart svg")
@@ -95,7 +95,7 @@ def test_figures_show_their_date_in_the_case_box_and_the_chart(built_site):
         if p.meta.population:
             assert f"{p.meta.population:,}人{as_of(p.meta.population_as_of)}" in box
         if p.meta.aging_rate is not None:
-            assert f"{p.meta.aging_rate}%{as_of(p.meta.aging_rate_as_of)}" in box
+            assert f"{percent(p.meta.aging_rate)}{as_of(p.meta.aging_rate_as_of)}" in box
     dots = {
         (built_site / "docs" / unquote(a["href"])).resolve(): a.title.get_text()
         for a in (chart.select("a") if chart else [])
@@ -103,7 +103,7 @@ def test_figures_show_their_date_in_the_case_box_and_the_chart(built_site):
     assert dots.keys() == {(built_site / (p.docname + ".html")).resolve() for p in with_figures}
     for p in with_figures:
         title = dots[(built_site / (p.docname + ".html")).resolve()]
-        assert as_of(p.meta.population_as_of) in title and f"{p.meta.aging_rate}%" in title
+        assert as_of(p.meta.population_as_of) in title and percent(p.meta.aging_rate) in title
 
 
 def test_home_and_case_list_maps_count_the_cases_of_each_prefecture(built_site):

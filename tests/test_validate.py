@@ -86,6 +86,14 @@ EXPECTED = {
         ':10: population_as_of は YYYY-MM-DD、YYYY-MM または YYYY で指定してください: "2024-13"',
         ':12: aging_rate_as_of は YYYY-MM-DD、YYYY-MM または YYYY で指定してください: "令和6年10月末"（2024-10-31 と書いてください）',
     ],
+    "nagano-figure-limits-2024.md": [
+        ":9: population が市町村の人口として大きすぎます（5,000,000 以下）: 12345678",
+        ":10: population_as_of 2026-01-01 が、いちばん新しい出典の日付 2025-03-07 より後です（数値の時点は出典に書かれているとおりにします）",
+        ":12: aging_rate_as_of 2025-04 が、いちばん新しい出典の日付 2025-03-07 より後です（数値の時点は出典に書かれているとおりにします）",
+    ],
+    "nagano-long-name-2024.md": [
+        ':4: municipality が長すぎます（20 文字まで）: "例示の町名がとても長くて二十文字を超えてしまう町"'
+    ],
     "nagano-missing-image-2024.md": [
         ":21: 参照しているファイルがありません: img/map.png",
         ":23: 参照しているファイルがありません: files/report.pdf",

@@ -7,6 +7,7 @@ model turns loc into a file line.
 from __future__ import annotations
 
 import calendar
+import contextlib
 import datetime as dt
 import json
 import re
@@ -29,6 +30,8 @@ from handbook_search.model.vocab import (
 )
 
 ThemeNo = Annotated[int, Field(ge=1, le=len(THEMES))]
+MAX_NAME = 20  # characters of a municipality's name (the longest real ones have about 8)
+MAX_POPULATION = 5_000_000  # more than any municipality: a typo (an extra 0) is caught
 Loc = tuple[str | int, ...]
 
 
@@ -38,9 +41,19 @@ def show(value: Any) -> str:
 
 
 def partial_date(value: Any) -> dt.date | str:
-    """A YAML date, or "YYYY-MM" / "YYYY" when only the month or year is known."""
+    """A YAML date, or "YYYY-MM" / "YYYY" when only the month or year is known. Also taken: a
+    whole date in quotes ("2024-10-31" → the date) and a bare year (2024 → "2024").
+
+    >>> partial_date("2024-10-31"), partial_date(2024), partial_date("2024-03")
+    (datetime.date(2024, 10, 31), '2024', '2024-03')
+    """
     if isinstance(value, dt.datetime):
         value = value.date()
+    if isinstance(value, int) and not isinstance(value, bool) and 1900 <= value <= 2100:
+        value = str(value)
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        with contextlib.suppress(ValueError):  # 2024-02-30: refused below, as written
+            value = dt.date.fromisoformat(value)
     if not isinstance(value, dt.date) and not (
         isinstance(value, str) and re.fullmatch(r"\d{4}(-(0[1-9]|1[0-2]))?", value)
     ):
@@ -52,26 +65,31 @@ def partial_date(value: Any) -> dt.date | str:
     return value
 
 
-_ERA_DATE = re.compile(
-    r"(令和|平成|R|H)(\d{1,2}|元)年(?:(\d{1,2})月(?:(\d{1,2})日|(末))?)?(?:現在|時点)?"
+# A date as the sources and people write it: 令和6年10月末現在, R6.10.1, 2024年10月31日,
+# 2024/10/31, 2024.10 …
+_WRITTEN_DATE = re.compile(
+    r"(?:(令和|平成|R|H)(\d{1,2}|元)|(\d{4}))[年./]?"
+    r"(?:(\d{1,2})[月./]?(?:(\d{1,2})日?|(末))?)?(?:現在|時点)?"
 )
 
 
 def date_hint(value: Any) -> str:
-    """How to write a date given in the Japanese era (as the sources write them), or ''.
+    """How to write a date given as the sources or people write it, or ''.
 
     >>> date_hint("令和6年10月末現在"), date_hint("R6年4月1日"), date_hint("令和元年")
     ('（2024-10-31 と書いてください）', '（2024-04-01 と書いてください）', '（"2019" と書いてください）')
-    >>> date_hint("10月末")
-    ''
+    >>> date_hint("R6.10.1"), date_hint("2024/10/31"), date_hint("2024年10月")
+    ('（2024-10-01 と書いてください）', '（2024-10-31 と書いてください）', '（"2024-10" と書いてください）')
+    >>> date_hint("10月末"), date_hint("2024-13")
+    ('', '')
     """
     if not isinstance(value, str):
         return ""
-    m = _ERA_DATE.fullmatch(unicodedata.normalize("NFKC", value).strip().upper())
+    m = _WRITTEN_DATE.fullmatch(unicodedata.normalize("NFKC", value).strip().upper())
     if not m:
         return ""
-    era, n, month, day, month_end = m.groups()
-    year = parse_year(f"{era}{n}")
+    era, n, western, month, day, month_end = m.groups()
+    year = int(western) if western else parse_year(f"{era}{n}")
     if not month:
         return f'（"{year}" と書いてください）'
     if not 1 <= int(month) <= 12:
@@ -96,6 +114,15 @@ def date_label(value: dt.date | str) -> str:
         return f"{value.year}年{value.month}月{value.day}日"
     year, _, month = value.partition("-")
     return f"{year}年{int(month)}月" if month else f"{year}年"
+
+
+def percent(value: float) -> str:
+    """A rate as the sources write it (no trailing .0).
+
+    >>> percent(30.34), percent(40.0), percent(0)
+    ('30.34%', '40%', '0%')
+    """
+    return f"{value:g}%"
 
 
 def as_of(value: dt.date | str | None) -> str:
@@ -142,14 +169,14 @@ class ThemeMeta(_Meta):
 
 class CaseMeta(_Meta):
     kind: Literal["case"]
-    municipality: Annotated[str, Field(min_length=1)]
+    municipality: Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
     prefecture: str
     bureau: str
     fiscal_year: Annotated[int, Field(ge=2000, le=2100)]
     themes: Annotated[list[ThemeNo], Field(min_length=1)]
     sources: Annotated[list[Source], Field(min_length=1)]
     support_type: str | None = None
-    population: Annotated[int, Field(gt=0)] | None = None
+    population: Annotated[int, Field(gt=0, le=MAX_POPULATION)] | None = None
     population_as_of: PartialDate | None = None  # the date the source gives for the figure
     aging_rate: Annotated[float, Field(ge=0, le=100)] | None = None
     aging_rate_as_of: PartialDate | None = None
@@ -241,6 +268,12 @@ def _message(err: dict[str, Any], kind: str) -> str:
         return f"{field} は使えないキーです（使えるキー: {allowed}）"
     if top in ("theme", "themes") and typ.startswith(("int", "greater", "less")):
         return f"{field} は 1〜{len(THEMES)} のテーマ番号（整数）で指定してください: {show(value)}"
+    if top == "population" and typ == "less_than_equal":
+        return (
+            f"population が市町村の人口として大きすぎます（{MAX_POPULATION:,} 以下）: {show(value)}"
+        )
+    if typ == "string_too_long":
+        return f"{field} が長すぎます（{err['ctx']['max_length']} 文字まで）: {show(value)}"
     if typ.startswith("int_") or (
         typ in ("greater_than_equal", "less_than_equal") and top in _INT_HINT
     ):
@@ -272,6 +305,37 @@ def _message(err: dict[str, Any], kind: str) -> str:
     return f"{field} の値が正しくありません: {show(value)}（{err['msg']}）"
 
 
+def _iso(value: Any) -> str | None:
+    """A (partial) date as ISO text, or None when it is not one (its own message says so)."""
+    try:
+        return str(partial_date(value))
+    except PydanticCustomError:
+        return None
+
+
+def _newest_source(data: dict[str, Any]) -> str | None:
+    sources = data.get("sources")
+    dates = (
+        [_iso(s.get("date")) for s in sources if isinstance(s, dict)]
+        if isinstance(sources, list)
+        else []
+    )
+    dates = [d for d in dates if d]
+    return max(dates) if dates else None
+
+
+def _after(date: str | None, newest: str) -> bool:
+    """Whether `date` is surely later than `newest` (both ISO, either may be partial).
+
+    >>> _after("2025-04", "2025-03-07"), _after("2025", "2025-03-07"), _after("2024-10-31", "2025")
+    (True, False, False)
+    """
+    if not date:
+        return False
+    n = min(len(date), len(newest))
+    return date[:n] > newest[:n]
+
+
 _YEAR_IN_TITLE = re.compile(r"(?:令和|平成|R|H)(?:\d{1,2}|元)年度?|\d{4}年度")
 
 
@@ -301,6 +365,16 @@ def case_consistency(data: dict[str, Any]) -> list[tuple[Loc, str]]:
             out.append(((figure,), msg))
         elif has_date and not has_figure:
             msg = f"{figure}_as_of は {figure} と一緒に書きます（{figure} がありません）"
+            out.append(((f"{figure}_as_of",), msg))
+        elif (
+            has_date
+            and (newest := _newest_source(data))
+            and _after(_iso(data[f"{figure}_as_of"]), newest)
+        ):
+            msg = (
+                f"{figure}_as_of {_iso(data[f'{figure}_as_of'])} が、いちばん新しい出典の日付 "
+                f"{newest} より後です（数値の時点は出典に書かれているとおりにします）"
+            )
             out.append(((f"{figure}_as_of",), msg))
     title, name = data.get("title"), data.get("municipality")
     if not isinstance(title, str) or not title:

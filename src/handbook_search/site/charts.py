@@ -28,8 +28,8 @@ from urllib.parse import quote
 
 from docutils import nodes
 
-from handbook_search.model.schema import as_of, date_label
-from handbook_search.model.vocab import PREFECTURES
+from handbook_search.model.schema import as_of, date_label, percent
+from handbook_search.model.vocab import PREFECTURES, wareki
 
 if TYPE_CHECKING:
     from handbook_search.model.page import Page
@@ -57,6 +57,7 @@ LEVELS = 4  # colour steps for prefectures with cases
 
 MAX_LINKED_DOTS = 150  # above this the chart's dots are one path (the page must not grow)
 LABELLED_DOTS = 12  # up to this many dots carry the municipality's name
+LABEL_CHARS = 8  # a longer name is cut on the chart (its <title> has it whole)
 
 
 class svg_figure(nodes.General, nodes.Element):  # noqa: N801 (docutils' naming)
@@ -72,7 +73,10 @@ def visit_svg_figure(self, node: svg_figure) -> None:
         f'<div class="handbook-figure-body">{node["svg"]}</div>\n'
     )
     if node.get("caption"):
-        self.body.append(f'<p class="handbook-figure-caption">{html.escape(node["caption"])}</p>\n')
+        note = node.get("phone_note")
+        note = f'<span class="handbook-phone-only">{html.escape(note)}</span>' if note else ""
+        caption = html.escape(node["caption"])
+        self.body.append(f'<p class="handbook-figure-caption">{caption}{note}</p>\n')
     self.body.append("</details>\n")
     raise nodes.SkipNode
 
@@ -157,7 +161,8 @@ def map_svg(counts: dict[str, int], href: Callable[[str], str]) -> str:
                 {"href": href(name), "class": "hx-tile", "data-prefecture": name},
             )
         else:
-            group = ET.SubElement(svg, "g", {"class": "hx-tile hx-empty"})
+            # no case: part of the picture, not read aloud 44 times
+            group = ET.SubElement(svg, "g", {"class": "hx-tile hx-empty", "aria-hidden": "true"})
         ET.SubElement(group, "title").text = f"{name}（{n} 件）"
         ET.SubElement(
             group,
@@ -202,6 +207,7 @@ def map_figure(pages: Iterable[Page], explorer_uri: str, open_: bool = True) -> 
         svg=svg,
         summary="地図から選ぶ（都道府県別の事例の件数）",
         caption="都道府県を押すと、その都道府県の事例だけを表示します。配置はおおよその位置です。",
+        phone_note="地図は横にスクロールできます。",
         open=open_,
         classes=["handbook-map"],
     )
@@ -231,17 +237,16 @@ def population_axis(values: list[int]) -> tuple[float, float, list[int]]:
     (100000, 1000000, [100000, 200000, 500000, 1000000])
     >>> population_axis([3_000, 45_000])[:2]
     (1000, 100000)
+    >>> population_axis([1, 3_000_000])[2]
+    [1, 10, 100, 1000, 10000, 100000, 1000000, 10000000]
     """
     low = 10 ** math.floor(math.log10(min(values)))
     high = 10 ** math.ceil(math.log10(max(values)))
     if high <= low:
         high = low * 10
-    ticks = [
-        m * 10**k
-        for k in range(round(math.log10(low)), round(math.log10(high)) + 1)
-        for m in (1, 2, 5)
-        if low <= m * 10**k <= high
-    ]
+    decades = range(round(math.log10(low)), round(math.log10(high)) + 1)
+    steps = (1, 2, 5) if len(decades) <= 4 else (1,)  # wide ranges: one tick a decade
+    ticks = [m * 10**k for k in decades for m in steps if low <= m * 10**k <= high]
     return low, high, ticks
 
 
@@ -260,9 +265,11 @@ def rate_axis(values: list[float]) -> tuple[float, float, list[float]]:
 def people(n: int) -> str:
     """A population as an axis label.
 
-    >>> [people(n) for n in (1_000, 10_000, 200_000, 1_000_000)]
-    ['1,000人', '1万人', '20万人', '100万人']
+    >>> [people(n) for n in (1_000, 10_000, 200_000, 1_000_000, 100_000_000)]
+    ['1,000人', '1万人', '20万人', '100万人', '1億人']
     """
+    if n >= 100_000_000 and n % 100_000_000 == 0:
+        return f"{n // 100_000_000}億人"
     return f"{n // 10_000}万人" if n >= 10_000 and n % 10_000 == 0 else f"{n:,}人"
 
 
@@ -270,8 +277,8 @@ def figure_title(page: Page) -> str:
     """What a dot says about its case: the figures and the date each is as of."""
     m = page.meta
     return (
-        f"{m.municipality}（{m.prefecture}）{m.fiscal_year}年度: 人口 {m.population:,}人"
-        f"{as_of(m.population_as_of)}、高齢化率 {m.aging_rate}%{as_of(m.aging_rate_as_of)}"
+        f"{m.municipality}（{m.prefecture}）{wareki(m.fiscal_year)}: 人口 {m.population:,}人"
+        f"{as_of(m.population_as_of)}、高齢化率 {percent(m.aging_rate)}{as_of(m.aging_rate_as_of)}"
     )
 
 
@@ -307,12 +314,17 @@ def chart_svg(cases: list[Page], href: Callable[[Page], str]) -> str:
         cx, cy = x(p.meta.population), y(p.meta.aging_rate)
         link = ET.SubElement(dots, "a", {"href": href(p)})
         ET.SubElement(link, "title").text = figure_title(p)
+        ET.SubElement(
+            link, "circle", {"cx": f"{cx:g}", "cy": f"{cy:g}", "r": "14", "class": "hx-hit"}
+        )  # a finger-sized target
         ET.SubElement(link, "circle", {"cx": f"{cx:g}", "cy": f"{cy:g}", "r": "6",
                                         "class": "hx-dot"})  # fmt: skip
         if len(plotted) <= LABELLED_DOTS:
             anchor = "end" if cx > width - right - 90 else "start"
             dx = -10 if anchor == "end" else 10
-            _text(link, cx + dx, cy + 4, p.meta.municipality, "hx-dot-label",
+            name = p.meta.municipality
+            name = name if len(name) <= LABEL_CHARS else name[: LABEL_CHARS - 1] + "…"
+            _text(link, cx + dx, cy + 4, name, "hx-dot-label",
                   **{"text-anchor": anchor})  # fmt: skip
     return _markup(svg)
 
@@ -325,22 +337,29 @@ def chart_figure(cases: list[Page], href: Callable[[Page], str]) -> svg_figure |
     dates = sorted(
         {str(d) for p in plotted for d in (p.meta.population_as_of, p.meta.aging_rate_as_of) if d}
     )
-    span = date_label(_date(dates[0]))
-    if dates[-1] != dates[0]:
-        span += f"〜{date_label(_date(dates[-1]))}"
+    span = ""
+    if dates:  # the validator requires them; a build without it still draws the chart
+        span = date_label(_date(dates[0]))
+        if dates[-1] != dates[0]:
+            span += f"〜{date_label(_date(dates[-1]))}"
+        span = f"数値の時点は {span}。"
     if len(plotted) > MAX_LINKED_DOTS:
-        how = "個々の数値と時点は各事例のページにあります。"
+        how = "個々の数値と時点は、下の一覧と各事例のページにあります。"
     else:
-        how = "点に重ねると数値とその時点を表示し、押すと事例のページを開きます。"
+        how = (
+            "点を押すと事例のページを開きます（パソコンでは点に重ねると数値と時点を表示）。"
+            "数値と時点は下の一覧にもあります。"
+        )
     caption = (
         f"出典の資料に人口と高齢化率が載っている {len(plotted)} 件（全 {len(cases)} 件中）。"
-        f"数値の時点は {span}。{how}"
+        f"{span}{how}"
     )
     return svg_figure(
         "",
         svg=chart_svg(plotted, href),
         summary=f"人口と高齢化率のグラフ（数値のある {len(plotted)} 件）",
         caption=caption,
+        phone_note="グラフは横にスクロールできます。",
         open=False,
         classes=["handbook-chart"],
     )

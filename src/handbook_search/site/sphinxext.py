@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import functools
 import html
+import re
 from pathlib import Path
 
 from docutils import nodes
@@ -39,7 +40,7 @@ from sphinx.util.docutils import SphinxDirective
 from handbook_search.model.corpus import Corpus, load_corpus
 from handbook_search.model.page import Page
 from handbook_search.model.related import related_cases
-from handbook_search.model.schema import as_of
+from handbook_search.model.schema import as_of, percent
 from handbook_search.model.vocab import THEMES, prefecture_order, wareki
 from handbook_search.site import charts, explorer, glossary, interface, safety
 
@@ -198,7 +199,7 @@ def case_box(corpus: Corpus, page: Page) -> nodes.container:
     if m.population:
         rows.append(("人口", f"{m.population:,}人{as_of(m.population_as_of)}"))
     if m.aging_rate is not None:
-        rows.append(("高齢化率", f"{m.aging_rate}%{as_of(m.aging_rate_as_of)}"))
+        rows.append(("高齢化率", f"{percent(m.aging_rate)}{as_of(m.aging_rate_as_of)}"))
     rows.append(("テーマ", theme_links(corpus, m.themes, page.docname)))
     fields = nodes.field_list()
     for name, value in rows:
@@ -476,6 +477,42 @@ def _mark_orphan(app: Sphinx, doctree: nodes.document) -> None:
         app.env.metadata[docname]["orphan"] = True
 
 
+# Kana, kanji, CJK punctuation and full-width forms.
+_CJK = "\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_CJK_BREAK = re.compile(f"(?<=[{_CJK}])\n(?=[{_CJK}])")
+_LITERAL = (nodes.literal_block, nodes.literal, nodes.raw, nodes.comment, nodes.math)
+
+
+def join_japanese_lines(text: str) -> str:
+    r"""A line break inside a Japanese paragraph is no space (browsers other than Firefox show
+    one: 「替えられます。 絞り込んだ」); between Latin words it stays one.
+
+    >>> join_japanese_lines("替えられます。\n絞り込んだ URL に\nは\nsite and\nsearch")
+    '替えられます。絞り込んだ URL には\nsite and\nsearch'
+    """
+    return _CJK_BREAK.sub("", text)
+
+
+def _join_lines(app: Sphinx, doctree: nodes.document) -> None:
+    """join_japanese_lines over the page's text; MyST makes each line break a Text node of its
+    own ("\n"), so the characters around it are looked up in the nodes next to it."""
+    for text in list(doctree.findall(nodes.Text)):
+        if "\n" not in text or isinstance(text.parent, _LITERAL):
+            continue
+        if str(text) == "\n":
+            parent = text.parent
+            i = parent.index(text)
+            before = parent[i - 1].astext()[-1:] if i > 0 else ""
+            after = parent[i + 1].astext()[:1] if i + 1 < len(parent) else ""
+            around = before + "\n" + after
+            if len(around) == 3 and join_japanese_lines(around) != around:
+                text.parent.remove(text)
+            continue
+        joined = join_japanese_lines(str(text))
+        if joined != text:
+            text.parent.replace(text, nodes.Text(joined))
+
+
 def _year_pages(app: Sphinx):
     """html-collect-pages: one list page per 年度, its cases grouped by 都道府県."""
     corpus = corpus_of(app)
@@ -696,6 +733,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("env-merge-info", _merge)
     app.connect("doctree-read", _decorate_page, priority=400)  # before the title collector
     app.connect("doctree-read", _mark_orphan)
+    app.connect("doctree-read", _join_lines)
     app.connect("doctree-resolved", _related_cases)
     app.connect("env-get-updated", _related_changed)
     app.connect("html-collect-pages", _year_pages)

@@ -155,7 +155,10 @@
       : null;
     root.querySelector(".hx-results").replaceChildren(found.length ? table : el("p", { text: "条件に合う事例はありません。条件を外してください。" }), more || "");
     for (const tile of document.querySelectorAll(".handbook-map a.hx-tile")) {
-      tile.classList.toggle("hx-selected", state.prefecture.has(tile.dataset.prefecture));
+      const chosen = state.prefecture.has(tile.dataset.prefecture);
+      tile.classList.toggle("hx-selected", chosen);
+      if (chosen) tile.setAttribute("aria-current", "true");
+      else tile.removeAttribute("aria-current");
     }
   }
 
