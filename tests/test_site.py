@@ -227,3 +227,19 @@ def test_general_background_is_set_apart(built_site):
     assert 'class="general admonition"' in html and "一般的な解説" in html
     css = (built_site / "_static" / "handbook.css").read_text(encoding="utf-8")
     assert ".admonition.general" in css
+
+
+def test_line_breaks_inside_japanese_paragraphs_are_no_spaces():
+    """Browsers but Firefox show a space for a line break between Japanese characters."""
+    from docutils import nodes
+    from docutils.core import publish_doctree
+    from myst_parser.parsers.docutils_ import Parser
+
+    from handbook_search.site.sphinxext import _join_lines
+
+    source = "替えられます。\n絞り込んだ状態は **URL**\nに入ります。\nsite and\nsearch、`a\nb`\n"
+    doctree = publish_doctree(source, parser=Parser(), settings_overrides={"report_level": 5})
+    _join_lines(None, doctree)
+    para = next(iter(doctree.findall(nodes.paragraph)))
+    assert para.astext() == "替えられます。絞り込んだ状態は URL\nに入ります。\nsite and\nsearch、a b"
+    assert para[0] == "替えられます。絞り込んだ状態は "  # one node: no space where nodes join

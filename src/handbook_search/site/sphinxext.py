@@ -494,23 +494,35 @@ def join_japanese_lines(text: str) -> str:
 
 
 def _join_lines(app: Sphinx, doctree: nodes.document) -> None:
-    """join_japanese_lines over the page's text; MyST makes each line break a Text node of its
-    own ("\n"), so the characters around it are looked up in the nodes next to it."""
-    for text in list(doctree.findall(nodes.Text)):
-        if "\n" not in text or isinstance(text.parent, _LITERAL):
+    """join_japanese_lines over the page's text. MyST makes each line break a Text node of its
+    own ("\n"), so the characters around it are looked up in the nodes next to it; the text
+    around a dropped break becomes one node (tools that join nodes put a space between them,
+    as the OGP description does)."""
+    for parent in list(doctree.findall(nodes.TextElement)):
+        kids = parent.children
+        if isinstance(parent, _LITERAL) or not any(
+            isinstance(c, nodes.Text) and "\n" in c for c in kids
+        ):
             continue
-        if str(text) == "\n":
-            parent = text.parent
-            i = parent.index(text)
-            before = parent[i - 1].astext()[-1:] if i > 0 else ""
-            after = parent[i + 1].astext()[:1] if i + 1 < len(parent) else ""
-            around = before + "\n" + after
-            if len(around) == 3 and join_japanese_lines(around) != around:
-                text.parent.remove(text)
-            continue
-        joined = join_japanese_lines(str(text))
-        if joined != text:
-            text.parent.replace(text, nodes.Text(joined))
+        out: list[nodes.Node] = []
+        for j, child in enumerate(kids):
+            if not isinstance(child, nodes.Text):
+                out.append(child)
+                continue
+            text = str(child)
+            if text == "\n":
+                before = out[-1].astext()[-1:] if out else ""
+                after = kids[j + 1].astext()[:1] if j + 1 < len(kids) else ""
+                if before and join_japanese_lines(f"{before}\n{after}") == before + after:
+                    continue  # a break between Japanese characters
+            else:
+                text = join_japanese_lines(text)
+            if out and isinstance(out[-1], nodes.Text):
+                out[-1] = nodes.Text(str(out[-1]) + text)
+            else:
+                out.append(nodes.Text(text))
+        parent.clear()
+        parent.extend(out)
 
 
 def _year_pages(app: Sphinx):
