@@ -340,3 +340,18 @@ def test_explorer_facets_count_and_combine_on_a_desktop(browser, site_url):
     assert f"theme={theme}" in browser.current_url
     browser.get(browser.current_url)  # a shared link shows the same
     assert set(_shown_cases(browser)) == expected
+
+
+def test_keyboard_users_can_skip_the_map_to_the_results(browser, site_url):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    browser.get(site_url + "docs/cases.html")
+    _shown_cases(browser)
+    skip = browser.find_element(By.CSS_SELECTOR, ".handbook-skip a")
+    assert skip.size["width"] == 0 or skip.location["x"] < 0  # not seen until focused
+    browser.execute_script("arguments[0].focus()", skip)
+    assert skip.location["x"] >= 0 and skip.text == "地図とグラフを飛ばして一覧へ"
+    skip.send_keys(Keys.ENTER)
+    focused = browser.execute_script("return document.activeElement.id")
+    assert focused == "handbook-explorer-results"

@@ -241,5 +241,7 @@ def test_line_breaks_inside_japanese_paragraphs_are_no_spaces():
     doctree = publish_doctree(source, parser=Parser(), settings_overrides={"report_level": 5})
     _join_lines(None, doctree)
     para = next(iter(doctree.findall(nodes.paragraph)))
-    assert para.astext() == "替えられます。絞り込んだ状態は URL\nに入ります。\nsite and\nsearch、a b"
+    assert (
+        para.astext() == "替えられます。絞り込んだ状態は URL\nに入ります。\nsite and\nsearch、a b"
+    )
     assert para[0] == "替えられます。絞り込んだ状態は "  # one node: no space where nodes join

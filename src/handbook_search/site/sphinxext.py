@@ -421,7 +421,13 @@ class CaseExplorer(_ListingDirective):
             "JavaScript が使えないときは、下の年度ごとの一覧から探せます。"
         )
         cases = corpus.cases()
-        out: list[nodes.Node] = [charts.map_figure(cases, here)]
+        # keyboard users: past the map's and the chart's links (the script points it at the
+        # results once it has drawn them)
+        skip = nodes.paragraph(classes=["handbook-skip"])
+        skip += nodes.reference(
+            "", "地図とグラフを飛ばして一覧へ", refuri=f"#{explorer.EXPLORER_ID}"
+        )
+        out: list[nodes.Node] = [skip, charts.map_figure(cases, here)]
         chart = charts.chart_figure(cases, lambda p: _uri(self.env, p.docname))
         if chart is not None:
             out.append(chart)

@@ -183,9 +183,11 @@
       el("details", Object.assign({ class: "hx-facets-box" }, narrow ? {} : { open: "" }),
         el("summary"),
         el("form", { class: "hx-facets", "aria-label": "事例の絞り込み" })),
-      el("p", { class: "hx-status", role: "status", "aria-live": "polite" }),
+      el("p", { class: "hx-status", id: "handbook-explorer-results", role: "status", "aria-live": "polite", tabindex: "-1" }),
       el("div", { class: "hx-results" }));
     root.classList.add("hx-ready");
+    const skip = document.querySelector(".handbook-skip a");
+    if (skip) skip.setAttribute("href", "#handbook-explorer-results");
     const update = (push) => {
       if (push) {
         try {
