@@ -186,8 +186,16 @@
       el("p", { class: "hx-status", id: "handbook-explorer-results", role: "status", "aria-live": "polite", tabindex: "-1" }),
       el("div", { class: "hx-results" }));
     root.classList.add("hx-ready");
+    // the skip link's target without script is the explorer; with it, the results
     const skip = document.querySelector(".handbook-skip a");
-    if (skip) skip.setAttribute("href", "#handbook-explorer-results");
+    if (skip) {
+      skip.addEventListener("click", (e) => {
+        e.preventDefault();
+        const status = document.getElementById("handbook-explorer-results");
+        status.focus();
+        status.scrollIntoView({ block: "start" });
+      });
+    }
     const update = (push) => {
       if (push) {
         try {
