@@ -302,7 +302,7 @@ def bench_site(n: int, work: Path) -> dict:
     generate(n, src / "corpus", ROOT / "corpus")
     out = work / f"site-{n}-html"
     clean = sphinx(src, out)
-    page = next(iter(sorted((src / "corpus" / "cases").glob("synth-*.md"))))
+    page = next(iter(sorted((src / "corpus" / "cases").glob("*-synth*.md"))))
     with page.open("a", encoding="utf-8") as f:
         f.write("\n追記した一文です。\n")
     incremental = sphinx(src, out)
