@@ -717,7 +717,7 @@ def _search_digest(app: Sphinx) -> None:
 def _write_search_index(app: Sphinx, exception) -> None:
     analyses = getattr(app, "handbook_search_analyses", None)
     if exception is None and app.config.handbook_site_search and app.builder.format == "html":
-        from handbook_search.site.searchindex import write_index
+        from handbook_search.site.searchupdate import write_index
 
         static = Path(app.outdir) / "_static"
         digest = app.handbook_search_digest  # type: ignore[attr-defined]
