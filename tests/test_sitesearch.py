@@ -254,7 +254,6 @@ def test_a_build_swaps_only_the_changed_pages(tmp_path, monkeypatch):
     assert data["terms"] == sitesearch.build_index(corpus)["terms"]
     assert len(fresh) == 1  # both builds updated the kept state
 
-
     # the same files as a clean build
     analyzed.clear()
     clean_site = tmp_path / "clean" / "_static"

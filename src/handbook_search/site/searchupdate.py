@@ -227,20 +227,30 @@ def _update(
 
     # terms (postings + spellings) and positions: the entries that changed
     new_rows: dict[str, dict[str, list]] = {TERMS: defaultdict(list), POSITIONS: defaultdict(list)}
-    touched: set[str] = set()
     for i, a in added_analyses.items():
         for term, fields in a["tf"].items():
             new_rows[TERMS][term].append([i, *fields])
         for term, at in a["positions"].items():
             new_rows[POSITIONS][term].append([i, len(at), *si._deltas(at)])
-        touched |= a["surfaces"].keys()
-    for a in gone_analyses:
-        touched |= a["tf"].keys() | a["positions"].keys() | a["surfaces"].keys()
+    # the entries that differ: a page edited in place (same number) changes only the terms
+    # whose counts, positions or spellings differ from its earlier version
+    touched: dict[str, set[str]] = {TERMS: set(), POSITIONS: set()}
+    if moved:  # every entry is looked at anyway
+        pairs = [(a, None) for a in added_analyses.values()] + [(None, b) for b in gone_analyses]
+    else:
+        earlier = dict(zip(gone, gone_analyses, strict=True))
+        pairs = [(a, earlier.pop(i, None)) for i, a in added_analyses.items()]
+        pairs += [(None, b) for b in earlier.values()]
+    for a, b in pairs:
+        for prefix, fields in ((TERMS, ("tf", "surfaces")), (POSITIONS, ("positions",))):
+            for field in fields:
+                new, old = (a or {}).get(field, {}), (b or {}).get(field, {})
+                touched[prefix] |= {t for t in new.keys() | old.keys() if new.get(t) != old.get(t)}
     tables: dict[str, list] = {}
     for prefix in (TERMS, POSITIONS):
         sizes, table = state["sizes"][prefix], state["tables"][prefix]
         changed = set(sizes) if moved else set()
-        changed |= touched | new_rows[prefix].keys()
+        changed |= touched[prefix]
         firsts = [si.js_order(row[0]) for row in table]
 
         def old_value(key: str, table=table, firsts=firsts, sizes=sizes) -> Any:
