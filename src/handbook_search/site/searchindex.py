@@ -187,12 +187,28 @@ def positions(page: Page) -> dict[str, list[int]]:
     return out
 
 
-def _analyze_file(root: Path, rel: str) -> tuple[str, dict[str, Any] | None]:
-    """Worker: parse and analyze one corpus file."""
+def _analyze_file(root: Path, store: Path | None, rel: str) -> tuple[str, dict[str, Any] | None]:
+    """Worker: parse and analyze one corpus file, and keep the analysis in `store`."""
     from handbook_search.model.page import parse_page, shown_path
 
     page, _ = parse_page(root / rel, root, shown_path(root / rel))
-    return rel, analyze_page(page) if page is not None else None
+    if page is None:
+        return rel, None
+    analysis = analyze_page(page)
+    if store is not None:
+        _store(store / f"{_page_key(page)}.pickle", analysis)
+    return rel, analysis
+
+
+def _store(path: Path, analysis: dict[str, Any]) -> None:
+    import os
+    import pickle
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    with tmp.open("wb") as f:
+        pickle.dump(analysis, f, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(path)
 
 
 # Below this many pages to analyze, a worker pool costs more than it saves.
@@ -237,7 +253,7 @@ class PageAnalyses:
             import functools
 
             self.pool = concurrent.futures.ProcessPoolExecutor(workers)
-            job = functools.partial(_analyze_file, corpus.root)
+            job = functools.partial(_analyze_file, corpus.root, self.dir)
             rels = [p.relpath for p in self.todo]
             self.jobs = self.pool.map(job, rels, chunksize=8)
 
@@ -269,8 +285,6 @@ class PageAnalyses:
 
     def finish(self) -> None:
         """Wait for the workers, analyze what is left and store the new analyses."""
-        import os
-        import pickle
 
         if self.pool is not None:
             by_rel = {p.relpath: k for p, k in zip(self.corpus.pages, self.keys, strict=True)}
@@ -283,15 +297,13 @@ class PageAnalyses:
                 self.pool = None
         for page in self.todo:
             key = _page_key(page)
+            path = self._file(key)
             if key not in self.memory:
                 self.memory[key] = analyze_page(page)
-            path = self._file(key)
-            if path is not None:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_suffix(f".{os.getpid()}.tmp")
-                with tmp.open("wb") as f:
-                    pickle.dump(self.memory[key], f, protocol=pickle.HIGHEST_PROTOCOL)
-                tmp.replace(path)
+                if path is not None:
+                    _store(path, self.memory[key])
+            elif path is not None and not path.is_file():
+                _store(path, self.memory[key])
         self.todo = []
 
     def result(self) -> list[dict[str, Any]]:
@@ -351,9 +363,21 @@ def synonym_part(path: Path) -> tuple[dict[str, dict], list]:
     return {spelling: dict(c) for spelling, c in b.spellings.items()}, groups
 
 
-def chosen(made: dict) -> Any:
-    """The analysis a spelling stands for: the most frequent (ties: a fixed order)."""
-    return min(made.items(), key=lambda kv: (-kv[1], repr(kv[0])))[0]
+def chosen(spelling: str, made: dict) -> Any:
+    """The analysis a spelling stands for: the most frequent; on a tie, a particle (it makes a
+    query a question), else the units the CLI makes of the spelling as a query by itself, else
+    a fixed order (not the order pages came in, so an updated index equals a clean one)."""
+    from handbook_search.search.analysis import units
+
+    best = max(made.values())
+    tied = [entry for entry, n in made.items() if n == best]
+    if len(tied) > 1:
+        if PARTICLE in tied:
+            return PARTICLE
+        alone = tuple((u.text, *u.parts) for u in units(spelling))
+        if alone in tied:
+            return alone
+    return min(tied, key=repr)
 
 
 def vocabulary(spellings: dict[str, dict], synonym_spellings: dict[str, dict]) -> dict:
@@ -364,7 +388,7 @@ def vocabulary(spellings: dict[str, dict], synonym_spellings: dict[str, dict]) -
     for spelling, made in merged.items():
         if not spelling.strip():
             continue
-        entry = chosen(made)
+        entry = chosen(spelling, made)
         vocab[spelling] = 0 if entry == PARTICLE else [list(unit) for unit in entry]
     return dict(sorted(vocab.items(), key=lambda kv: js_order(kv[0])))
 

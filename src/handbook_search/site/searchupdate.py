@@ -227,11 +227,11 @@ def _update(
 
     # terms (postings + spellings) and positions: the entries that changed
     new_rows: dict[str, dict[str, list]] = {TERMS: defaultdict(list), POSITIONS: defaultdict(list)}
-    for i, a in added_analyses.items():
+    for i, a in added_analyses.items():  # in page order: each list is sorted by page
         for term, fields in a["tf"].items():
-            new_rows[TERMS][term].append([i, *fields])
+            new_rows[TERMS][term] += [i, *fields]
         for term, at in a["positions"].items():
-            new_rows[POSITIONS][term].append([i, len(at), *si._deltas(at)])
+            new_rows[POSITIONS][term] += [i, len(at), *si._deltas(at)]
     # the entries that differ: a page edited in place (same number) changes only the terms
     # whose counts, positions or spellings differ from its earlier version
     touched: dict[str, set[str]] = {TERMS: set(), POSITIONS: set()}
@@ -244,7 +244,10 @@ def _update(
     for a, b in pairs:
         for prefix, fields in ((TERMS, ("tf", "surfaces")), (POSITIONS, ("positions",))):
             for field in fields:
-                new, old = (a or {}).get(field, {}), (b or {}).get(field, {})
+                if a is None or b is None:
+                    touched[prefix] |= (a or b)[field].keys()  # type: ignore[index]
+                    continue
+                new, old = a[field], b[field]
                 touched[prefix] |= {t for t in new.keys() | old.keys() if new.get(t) != old.get(t)}
     tables: dict[str, list] = {}
     for prefix in (TERMS, POSITIONS):
@@ -263,17 +266,19 @@ def _update(
                 raise _Stale(key) from e
 
         values: dict[str, Any] = {}
+        width = 5 if prefix == TERMS else None
         for key in changed:
             old = old_value(key)
-            flat = (old[0] if prefix == TERMS else old) if old is not None else []
-            rows = [
-                [renumber[row[0]], *row[1:]]
-                for row in _rows(flat, 5 if prefix == TERMS else None)
-                if row[0] in renumber
-            ]
-            rows += new_rows[prefix].get(key, [])
-            rows.sort(key=lambda row: row[0])
-            flat = [n for row in rows for n in row]
+            flat = new_rows[prefix].get(key, [])
+            if old is not None:  # the rows of pages that stay, renumbered, and the new ones
+                kept_rows = [
+                    [renumber[row[0]], *row[1:]]
+                    for row in _rows(old[0] if prefix == TERMS else old, width)
+                    if row[0] in renumber
+                ]
+                if kept_rows:
+                    rows = sorted(kept_rows + _rows(flat, width), key=lambda row: row[0])
+                    flat = [n for row in rows for n in row]
             if prefix == TERMS:
                 spelled = state["surfaces"].get(key)
                 value = [flat, si.spelling_order(spelled)] if flat or spelled else None
