@@ -148,6 +148,9 @@ def write_index(
         if old.stem not in used:
             old.unlink()
     if state_path is not None:
+        (state_path.parent / "handbook-search-pages.pickle").unlink(
+            missing_ok=True
+        )  # before 2026-11-27
         tmp = state_path.with_suffix(".tmp")
         with tmp.open("wb") as f:
             pickle.dump(state, f, protocol=pickle.HIGHEST_PROTOCOL)
