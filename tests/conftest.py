@@ -26,8 +26,9 @@ def run_cli(capsys, monkeypatch):
     return run
 
 
-def build_site(src: Path, out: Path) -> subprocess.CompletedProcess:
-    """sphinx-build exactly as `make html` runs it, on a source tree laid out like the repo."""
+def build_site(src: Path, out: Path, *options: str) -> subprocess.CompletedProcess:
+    """sphinx-build exactly as `make html` runs it, on a source tree laid out like the repo
+    (`options`: more sphinx-build arguments, e.g. ``-D name=value``)."""
     return subprocess.run(
         [
             sys.executable,
@@ -40,6 +41,7 @@ def build_site(src: Path, out: Path) -> subprocess.CompletedProcess:
             "-W",
             "--keep-going",
             "-q",
+            *options,
             str(src),
             str(out),
         ],

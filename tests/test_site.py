@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -144,19 +145,49 @@ def test_case_list_reaches_every_case_by_year_and_prefecture(built_site):
         assert (built_site / case.url).resolve().as_posix() in reached, case.title
 
 
-def test_theme_pages_list_their_cases(built_site):
-    corpus = load_corpus(ROOT / "corpus")
+def check_theme_listings(site: Path, corpus_root: Path, shown: int) -> int:
+    """Each theme page lists the newest `shown` cases of its theme and links 事例一覧 filtered
+    by the theme, with the theme's count; returns how many listings were cut short."""
+    corpus, cut = load_corpus(corpus_root), 0
     for theme in corpus.by_kind("theme"):
-        html = soup(built_site / theme.url)
+        html = soup(site / theme.url)
         tagged = corpus.cases(theme=theme.meta.theme)
         if not tagged:
             assert "このテーマの事例はまだ登録されていません。" in html.get_text()
             continue
         listing = html.select_one(".handbook-theme-cases")
-        listed = {a["href"].split("#")[0].rsplit("/", 1)[-1] for a in listing.find_all("a")}
-        for case in corpus.cases():
-            linked = Path(case.url).name in listed
-            assert linked == (case in tagged), (theme.title, case.title)
+        listed = [a["href"].split("#")[0].rsplit("/", 1)[-1] for a in listing.find_all("a")]
+        assert listed == [Path(case.url).name for case in tagged[:shown]], theme.title
+        more = [a for a in article(html).find_all("a") if "すべて見る" in a.get_text()]
+        assert [a.get_text() for a in more] == [f"このテーマの事例をすべて見る（{len(tagged)} 件）"]
+        target, _, query = more[0]["href"].partition("?")
+        assert query == f"theme={theme.meta.theme}"
+        # the explorer's page; without JavaScript it shows the list by 年度
+        explorer = soup((site / theme.url).parent / target)
+        assert explorer.select_one("table.handbook-case-list") is not None
+        cut += len(tagged) > shown
+    return cut
+
+
+def test_theme_pages_list_their_cases(built_site):
+    from handbook_search.site.sphinxext import THEME_CASES
+
+    check_theme_listings(built_site, ROOT / "corpus", THEME_CASES)
+
+
+def test_theme_pages_list_only_the_newest_cases(tmp_path):
+    # the page does not grow with the corpus: with a cap of 1, every theme with more cases
+    # than that lists one and links the rest
+    src = copy_project(tmp_path / "src")
+    shutil.copy(ROOT / "tests/fixtures/mini/cases/shimane-kakuu-2024.md", src / "corpus/cases")
+    out = tmp_path / "html"
+    result = build_site(src, out, "-D", "handbook_theme_cases=1")
+    assert result.returncode == 0, result.stderr
+    corpus = load_corpus(src / "corpus")
+    themes = {t.meta.theme for t in corpus.by_kind("theme")}
+    expected = sum(len(corpus.cases(theme=n)) > 1 for n in themes)
+    assert expected > 0  # the fixture's case has theme 7, as a real case has
+    assert check_theme_listings(out, src / "corpus", 1) == expected
 
 
 def test_section_anchors_of_the_model_are_ids_in_the_html(built_site):

@@ -11,10 +11,11 @@ import shutil
 
 import pytest
 
-from conftest import FIXTURES, ROOT, read_site_index
+from conftest import FIXTURES, ROOT, build_site, copy_project, read_site_index
 from handbook_search.model.corpus import SYNONYMS_FILE, load_corpus
 from handbook_search.search.analysis import JapaneseAnalyzer
 from handbook_search.site import searchindex as sitesearch
+from handbook_search.site import searchupdate
 
 
 @pytest.fixture(scope="module")
@@ -100,17 +101,17 @@ def read_shard(path):
 def test_written_once_per_source_digest(mini, tmp_path, monkeypatch):
     corpus, _ = mini
     digest = sitesearch.source_digest(corpus.root)
-    target = sitesearch.write_index(corpus, tmp_path, digest)
+    target = searchupdate.write_index(corpus, tmp_path, digest)
     text, data = read_entry(target)
     assert text.startswith(f"/* handbook-search site index {digest}")
     assert f"window.{sitesearch.GLOBAL_NAME}=" in text
     assert data["format"] == sitesearch.FORMAT
     calls = []
-    monkeypatch.setattr(sitesearch, "build_index", lambda *a, **k: calls.append(a) or {})
-    sitesearch.write_index(corpus, tmp_path, digest)
+    monkeypatch.setattr(searchupdate, "_update", lambda *a, **k: calls.append(a) or {})
+    searchupdate.write_index(corpus, tmp_path, digest)
     assert calls == []  # same sources: not rebuilt
-    with pytest.raises(Exception):  # noqa: B017 — the stub index has nothing to shard
-        sitesearch.write_index(corpus, tmp_path, "another")
+    with pytest.raises(Exception):  # noqa: B017 — the stub update returns nothing to write
+        searchupdate.write_index(corpus, tmp_path, "another")
     assert len(calls) == 1
 
 
@@ -118,7 +119,7 @@ def test_shards_cover_the_index_and_are_named_by_content(mini, tmp_path, monkeyp
     corpus, data = mini
     monkeypatch.setattr(sitesearch, "TERM_CHUNK_CHARS", 200)  # several shards from a tiny corpus
     monkeypatch.setattr(sitesearch, "VOCAB_CHUNK_CHARS", 200)
-    _, entry = read_entry(sitesearch.write_index(corpus, tmp_path, "one", cache_dir=tmp_path))
+    _, entry = read_entry(searchupdate.write_index(corpus, tmp_path, "one", cache_dir=tmp_path))
     shards = tmp_path / sitesearch.SHARD_DIR
     assert len(entry["term_chunks"]) > 1 and len(entry["vocab_chunks"]) > 1
     for table, whole in (("term_chunks", data["terms"]), ("vocab_chunks", data["vocab"])):
@@ -137,7 +138,7 @@ def test_shards_cover_the_index_and_are_named_by_content(mini, tmp_path, monkeyp
         assert path.stem.endswith(hashlib.sha1(body.encode()).hexdigest()[:12])
     before = {p.name for p in shards.glob("*.js")}
     (corpus.root / "cases" / "shimane-kakuu-2024.md").touch()  # same content: same names
-    sitesearch.write_index(corpus, tmp_path, "two", cache_dir=tmp_path)
+    searchupdate.write_index(corpus, tmp_path, "two", cache_dir=tmp_path)
     assert {p.name for p in shards.glob("*.js")} == before
 
 
@@ -186,3 +187,102 @@ def test_the_site_index_carries_the_dictionary(built_site):
 
     groups = [{tuple(k) for k, _ in group} for group in data["synonyms"]]
     assert any({key("たすけあい団体"), key("たすけあい活動団体")} <= g for g in groups)
+
+
+def test_a_build_swaps_only_the_changed_pages(tmp_path, monkeypatch):
+    # the next build keeps the index's state: an edited page is analyzed again, the others are
+    # not; shards without a changed entry keep their names; a removed page vanishes, a renamed
+    # one moves; and the files are exactly those of a clean build of the same corpus
+    monkeypatch.setattr(sitesearch, "TERM_CHUNK_CHARS", 2_000)  # many shards from a small corpus
+    monkeypatch.setattr(sitesearch, "VOCAB_CHUNK_CHARS", 2_000)
+    root = tmp_path / "corpus"
+    shutil.copytree(ROOT / "corpus", root)
+    site, cache = tmp_path / "site" / "_static", tmp_path / "doctrees"
+    edited, removed, renamed = sorted(root.glob("cases/*.md"))[:3]
+    with edited.open("a", encoding="utf-8") as f:
+        f.write("\n宇宙遊泳の体験会を開きました。\n")
+
+    def build(static=site, cache_dir=cache):
+        corpus = load_corpus(root)
+        digest = sitesearch.source_digest(root)
+        searchupdate.write_index(corpus, static, digest, cache_dir=cache_dir)
+        return corpus, {p.stem for p in (static / sitesearch.SHARD_DIR).glob("*.js")}
+
+    def page_terms(corpus, path, words):
+        page = next(p for p in corpus.pages if p.path == path)
+        return {t.text for t in JapaneseAnalyzer()(words)}, page.url
+
+    analyzed, fresh = [], []
+    real = sitesearch.analyze_page
+    monkeypatch.setattr(sitesearch, "analyze_page", lambda p: analyzed.append(p.path) or real(p))
+    real_fresh = searchupdate._fresh_state
+    monkeypatch.setattr(searchupdate, "_fresh_state", lambda s: fresh.append(s) or real_fresh(s))
+    _, before = build()
+    assert len(analyzed) == len(load_corpus(root).pages) and len(fresh) == 1
+
+    # 1. one sentence of one page replaced
+    analyzed.clear()
+    text = edited.read_text(encoding="utf-8")
+    edited.write_text(text.replace("宇宙遊泳の体験会", "深海探査の報告会"), encoding="utf-8")
+    corpus, after = build()
+    assert analyzed == [edited]
+    data = read_site_index(site)
+    old, url = page_terms(corpus, edited, "宇宙遊泳")
+    new, _ = page_terms(corpus, edited, "深海探査")
+    p_id = [p["url"] for p in data["pages"]].index(url)
+    for term in new:
+        assert p_id in data["terms"][term][0][::5]
+    for term in old - new:
+        assert p_id not in data["terms"].get(term, [[]])[0][::5]
+    terms_before = {n for n in before if n.startswith("t-")}
+    terms_after = {n for n in after if n.startswith("t-")}
+    assert 0 < len(terms_after - terms_before) <= 2 * len(old | new)  # the rest kept
+    pages_before = {n for n in before if n.startswith("f-")}
+    assert len(pages_before - after) == 1  # the edited page's sections
+
+    # 2. a page removed, another renamed
+    analyzed.clear()
+    removed_url = page_terms(corpus, removed, "")[1]
+    removed.unlink()
+    moved = renamed.with_name(renamed.stem + "-moved.md")
+    renamed.rename(moved)
+    corpus, after = build()
+    assert analyzed == [moved]
+    data = read_site_index(site)
+    urls = [p["url"] for p in data["pages"]]
+    assert removed_url not in urls and page_terms(corpus, moved, "")[1] in urls
+    assert data["terms"] == sitesearch.build_index(corpus)["terms"]
+    assert len(fresh) == 1  # both builds updated the kept state
+
+    # the same files as a clean build
+    analyzed.clear()
+    clean_site = tmp_path / "clean" / "_static"
+    _, clean = build(clean_site, None)
+    assert after == clean
+    entry = (site / sitesearch.INDEX_FILE).read_text(encoding="utf-8")
+    assert entry == (clean_site / sitesearch.INDEX_FILE).read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_the_next_site_build_updates_the_search(tmp_path):
+    # make html twice: the second build (one case edited) updates the kept index state
+    src = copy_project(tmp_path / "src")
+    case = sorted((src / "corpus" / "cases").glob("*.md"))[0]
+    text = case.read_text(encoding="utf-8")
+    case.write_text(text + "\n宇宙遊泳の体験会を開きました。\n", encoding="utf-8")
+    out = tmp_path / "html"
+    assert (result := build_site(src, out)).returncode == 0, result.stderr
+    shards = out / "_static" / sitesearch.SHARD_DIR
+    before = {p.name for p in shards.glob("*.js")}
+    case.write_text(text + "\n深海探査の報告会を開きました。\n", encoding="utf-8")
+    assert (result := build_site(src, out)).returncode == 0, result.stderr
+    assert (out / ".doctrees" / searchupdate.STATE_FILE).is_file()
+    data = read_site_index(out / "_static")
+    p_id = [p["url"] for p in data["pages"]].index(f"corpus/cases/{case.stem}.html")
+    old = {t.text for t in JapaneseAnalyzer()("宇宙遊泳")}
+    new = {t.text for t in JapaneseAnalyzer()("深海探査")}
+    assert all(p_id in data["terms"][term][0][::5] for term in new)
+    assert not any(p_id in data["terms"].get(term, [[]])[0][::5] for term in old - new)
+    after = {p.name for p in shards.glob("*.js")}
+    assert len({n for n in before - after if n.startswith("f-")}) == 1  # the edited page's
+    assert len(before & after) > len(after) // 2  # most shards keep their names

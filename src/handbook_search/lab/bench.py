@@ -301,13 +301,14 @@ def bench_site(n: int, work: Path) -> dict:
     shutil.copytree(ROOT / "docs", src / "docs")
     generate(n, src / "corpus", ROOT / "corpus")
     out = work / f"site-{n}-html"
+    load = os.getloadavg()[0]  # the machine is shared: how busy it was when the build began
     clean = sphinx(src, out)
-    page = next(iter(sorted((src / "corpus" / "cases").glob("synth-*.md"))))
+    page = next(iter(sorted((src / "corpus" / "cases").glob("*-synth*.md"))))
     with page.open("a", encoding="utf-8") as f:
         f.write("\n追記した一文です。\n")
     incremental = sphinx(src, out)
     print(f"  N={n}: make html {clean:.0f} s、1 事例の変更後 {incremental:.1f} s", file=sys.stderr)
-    return {"n": n, "clean_s": clean, "incremental_s": incremental, **site_pages(out),
+    return {"n": n, "clean_s": clean, "incremental_s": incremental, "load": load, **site_pages(out),
             "search": browser_search(out)}  # fmt: skip
 
 
@@ -316,7 +317,9 @@ SITE_NOTES = """
   大きさとビルド時間が事例の数に比例し、サイト全体では事例数の 2 乗で増えます（事例 1,000 件で 1 ページ 172 KB、
   ビルド 27 分）。事例ページはどの toctree にも入れず（孤立ページとして警告なし）、事例一覧（年度別の件数と
   年度ごとのページ）、テーマのページ、トップページの新しい事例、検索からたどります。サイドバーは事例の数に
-  よらず同じです。
+  よらず同じです。テーマのページは、そのテーマの新しい事例 20 件と、テーマで絞り込んだ事例一覧
+  （`cases.html?theme=N`、JavaScript がなければ年度ごとの一覧）へのリンクだけを載せるので、事例が増えても
+  大きくなりません（以前はテーマの全事例を載せ、N=1,000 でテーマ 7 のページが 68 KB でした）。
 - **変更後のビルド**: 事例を 1 件変えると、そのページ、一覧を含むページ（トップ、事例一覧、テーマ）、年度別の
   ページと検索の索引（変わったページだけ解析し直し、入口と中身の変わったシャードを書き直す）を作り直します。
   ページの解析結果とコーパスの読み込み結果は `build/html/.doctrees/` に残します。すべてを作り直すのは、
@@ -327,21 +330,31 @@ SITE_NOTES = """
   （48.5 s と 57.4 s、2026-11-27、ほかの作業で負荷の高い状態）、`make html` では使っていません。Sphinx は
   書き出しを「並列数 − 1」のプロセスで行うので、2 コアでは読み込みしか並列になりません。検索の索引の解析は、
   ページが多いときに自分でプロセスを分けて並列に行います。
-- **1 事例の変更後（N=1,000 で約 21 秒）の内訳**（2026-11-27 のプロファイル）: 検索の索引が約半分
-  （1,000 ページぶんの解析結果のキャッシュ約 50 MB の読み書き、全ページの集計、シャードの書き出し）、
-  Sphinx の読み込みと書き出し（一覧を含む 13 ページ）と環境の保存が残りです。目標の 20 秒を下回るには、
-  集計済みの索引を残して変わったページの分だけ差し替える（キャッシュを丸ごと読まない）のが次の手です。
+- **1 事例の変更後**: 以前は N=1,000 で約 21 秒かかり、その約半分が検索の索引でした（1,000 ページぶんの
+  解析結果のキャッシュ約 50 MB の読み書き、全ページの集計、すべてのシャードの書き出し）。いまは索引の状態
+  （`.doctrees/handbook-search-state.pickle`）と 1 ページ 1 ファイルの解析結果を残し、変わったページの分だけを
+  差し替えて、変わった語を含むシャードだけを書き直します。索引の部分は、プロファイラーの下で約 16 秒から
+  約 0.4 秒になりました（2026-11-27）。残りは Sphinx の読み込みと書き出し（一覧を含むページ）と環境の保存です。
 - 測定したマシンはほかの作業と共有しています。負荷の高いとき（load average 6〜10）には N=1,000 の
   クリーンなビルドが 345〜366 s、変更後が 36〜39 s かかりました（索引の解析を Sphinx と並行させる前のコード、2026-11-27）。
 """
 
 
+def measured(info: dict, sites: list[dict]) -> str:
+    """When the site rows were measured: one date, or each size's own (merged runs)."""
+    dates = [s.get("machine", info)["date"] for s in sites]
+    if len(set(dates)) <= 1:
+        return f"{dates[0] if dates else info['date']} "
+    return "、".join(f"N={s['n']:,} は {d}" for s, d in zip(sites, dates, strict=True)) + " "
+
+
 def site_report(info: dict, sites: list[dict]) -> list[str]:
+    where = sites[-1].get("machine", info) if sites else info
     lines = [
         "",
         "## サイト（`make html`）と検索ページ",
         "",
-        f"{info['date']} に測定（{info['cpu']}、{info['cores']} コア）。`make html` と同じ "
+        f"{measured(info, sites)}に測定（{where['cpu']}、{where['cores']} コア）。`make html` と同じ "
         f"`sphinx-build {' '.join([*SPHINX_JOBS, '-W'])}` で、docs/ と合成の事例 N 件（と実際のページ）を作りました。"
         "検索の転送量は、判定付きクエリごとに `search.html?q=…` を新しく開いて読み込まれたすべての"
         "ファイル（Performance API）の gzip 後の大きさの合計、検索時間はシャードを読み込んだ後の"
@@ -359,6 +372,9 @@ def site_report(info: dict, sites: list[dict]) -> list[str]:
 
     row("`make html`（クリーン）", lambda s: f"{s['clean_s']:.1f} s")
     row("1 事例を変更した後の `make html`", lambda s: f"{s['incremental_s']:.1f} s")
+    if any("load" in s for s in sites):
+        row("測り始めたときの負荷（load average、1 分）",
+            lambda s: f"{s['load']:.1f}" if "load" in s else "―")  # fmt: skip
     row("いちばん大きいページ", lambda s: f"{s['largest_kb']:.0f} KB（`{s['largest']}`）")
     row("ページ内のサイト内リンク（最大 / 中央値）",
         lambda s: f"{s['links_max']} / {s['links_median']:.0f}")  # fmt: skip
@@ -636,7 +652,7 @@ def main(argv: list[str] | None = None) -> int:
                 results.append(bench_size(n, work, 1 if n >= 10_000 else args.repeats))
             html = None if args.no_html else bench_html(work)
             site_sizes = [int(x) for x in args.site_sizes.split(",") if x]
-            sites = [dict(bench_site(n, work), machine=info) for n in site_sizes]
+            sites = [dict(bench_site(n, work), machine=machine()) for n in site_sizes]
             pdf = bench_pdf(args.pdf, work) if args.pdf else None
         if args.merge and old:
             results += [r for r in old["results"] if r["n"] not in sizes]

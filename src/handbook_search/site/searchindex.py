@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zlib
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -186,93 +187,144 @@ def positions(page: Page) -> dict[str, list[int]]:
     return out
 
 
-def _analyze_file(root: Path, rel: str) -> tuple[str, dict[str, Any] | None]:
-    """Worker: parse and analyze one corpus file."""
+def _analyze_file(root: Path, store: Path | None, rel: str) -> tuple[str, dict[str, Any] | None]:
+    """Worker: parse and analyze one corpus file, and keep the analysis in `store`."""
     from handbook_search.model.page import parse_page, shown_path
 
     page, _ = parse_page(root / rel, root, shown_path(root / rel))
-    return rel, analyze_page(page) if page is not None else None
+    if page is None:
+        return rel, None
+    analysis = analyze_page(page)
+    if store is not None:
+        _store(store / f"{_page_key(page)}.pickle", analysis)
+    return rel, analysis
+
+
+def _store(path: Path, analysis: dict[str, Any]) -> None:
+    import os
+    import pickle
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    with tmp.open("wb") as f:
+        pickle.dump(analysis, f, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(path)
 
 
 # Below this many pages to analyze, a worker pool costs more than it saves.
 PARALLEL_MIN = 48
-CACHE_FILE = "handbook-search-pages.pickle"
+CACHE_DIR = "handbook-search-pages"  # in Sphinx's doctree folder: one file per page analysis
 
 
 def _page_key(page: Page) -> str:
     return hashlib.sha1(page.relpath.encode() + b"\0" + page.path.read_bytes()).hexdigest()
 
 
+def analyses_version() -> str:
+    """What an analysis depends on besides the page: this code and the analyzer."""
+    code = hashlib.sha1(Path(__file__).read_bytes()).hexdigest()
+    return f"{FORMAT}:{ANALYZER_VERSION}:{code}"
+
+
 class PageAnalyses:
-    """analyze_page for every page, reusing the analyses of unchanged pages (cache_dir) and
-    analyzing the others in worker processes when there are many (a clean 1,000-case build).
+    """analyze_page for every page, reusing the analyses of unchanged pages (one file per page
+    in cache_dir, named by the page's path and content, so a build reads only the ones it
+    needs) and analyzing the others in worker processes when there are many (a clean
+    1,000-case build).
 
     Started early (the Sphinx extension starts it when the build begins), the workers run
-    while Sphinx reads and writes the pages in its own process; result() waits for them."""
+    while Sphinx reads and writes the pages in its own process; finish() waits for them."""
 
     def __init__(self, corpus: Corpus, cache_dir: Path | None = None):
         import os
-        import pickle
 
         self.corpus, self.pool, self.jobs = corpus, None, None
-        self.version = (
-            f"{FORMAT}:{ANALYZER_VERSION}:" + hashlib.sha1(Path(__file__).read_bytes()).hexdigest()
-        )
-        self.cache: dict[str, dict] = {}
-        self.path = Path(cache_dir) / CACHE_FILE if cache_dir else None
-        if self.path is not None:
-            try:
-                with self.path.open("rb") as f:
-                    stored = pickle.load(f)  # our own file in Sphinx's doctree folder
-                if stored.get("version") == self.version:
-                    self.cache = stored["pages"]
-            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, KeyError):
-                self.cache = {}
+        self.version = analyses_version()
+        self.memory: dict[str, dict] = {}
+        self.dir = None
+        if cache_dir is not None:
+            tag = hashlib.sha1(self.version.encode()).hexdigest()[:16]
+            self.dir = Path(cache_dir) / CACHE_DIR / tag
         self.keys = [_page_key(p) for p in corpus.pages]
-        self.todo = [p for p, k in zip(corpus.pages, self.keys, strict=True) if k not in self.cache]
+        self.todo = [p for p, k in zip(corpus.pages, self.keys, strict=True) if not self.has(k)]
         workers = min(os.cpu_count() or 1, 4)
         if len(self.todo) >= PARALLEL_MIN and workers > 1:
             import concurrent.futures
             import functools
 
             self.pool = concurrent.futures.ProcessPoolExecutor(workers)
-            job = functools.partial(_analyze_file, corpus.root)
+            job = functools.partial(_analyze_file, corpus.root, self.dir)
             rels = [p.relpath for p in self.todo]
             self.jobs = self.pool.map(job, rels, chunksize=8)
+
+    def _file(self, key: str) -> Path | None:
+        return self.dir / f"{key}.pickle" if self.dir is not None else None
+
+    def has(self, key: str) -> bool:
+        path = self._file(key)
+        return key in self.memory or (path is not None and path.is_file())
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        """The analysis of the page version `key` (this build's or an earlier one's still in
+        the cache), or None."""
+        import pickle
+
+        if key not in self.memory:
+            path = self._file(key)
+            try:
+                with path.open("rb") as f:  # type: ignore[union-attr]
+                    self.memory[key] = pickle.load(f)  # our own file in Sphinx's doctree folder
+            except (AttributeError, OSError, pickle.UnpicklingError, EOFError):
+                return None
+        return self.memory[key]
 
     def cancel(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=False, cancel_futures=True)
             self.pool = None
 
-    def result(self) -> list[dict[str, Any]]:
-        import os
-        import pickle
+    def finish(self) -> None:
+        """Wait for the workers, analyze what is left and store the new analyses."""
 
-        corpus, cache, keys = self.corpus, self.cache, self.keys
         if self.pool is not None:
-            by_rel = {p.relpath: k for p, k in zip(corpus.pages, keys, strict=True)}
+            by_rel = {p.relpath: k for p, k in zip(self.corpus.pages, self.keys, strict=True)}
             try:
                 for rel, analysis in self.jobs:
                     if analysis is not None:
-                        cache[by_rel[rel]] = analysis
+                        self.memory[by_rel[rel]] = analysis
             finally:
                 self.pool.shutdown()
                 self.pool = None
         for page in self.todo:
             key = _page_key(page)
-            if key not in cache:
-                cache[key] = analyze_page(page)
-        out = [cache[k] for k in keys]
-        if self.path is not None and self.todo:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
-            with tmp.open("wb") as f:
-                pickle.dump(
-                    {"version": self.version, "pages": dict(zip(keys, out, strict=True))}, f
-                )
-            tmp.replace(self.path)
-        return out
+            path = self._file(key)
+            if key not in self.memory:
+                self.memory[key] = analyze_page(page)
+                if path is not None:
+                    _store(path, self.memory[key])
+            elif path is not None and not path.is_file():
+                _store(path, self.memory[key])
+        self.todo = []
+
+    def result(self) -> list[dict[str, Any]]:
+        """Every page's analysis, in the corpus's order."""
+        self.finish()
+        return [self.get(k) for k in self.keys]  # type: ignore[misc]
+
+    def prune(self) -> None:
+        """Forget the analyses of page versions that are no longer in the corpus, and those
+        made by other code."""
+        import shutil
+
+        if self.dir is None or not self.dir.parent.is_dir():
+            return
+        for other in self.dir.parent.iterdir():
+            if other != self.dir:
+                shutil.rmtree(other, ignore_errors=True)
+        keep = {f"{k}.pickle" for k in self.keys}
+        for path in self.dir.glob("*.pickle"):
+            if path.name not in keep:
+                path.unlink(missing_ok=True)
 
 
 def analyze_pages(corpus: Corpus, cache_dir: Path | None = None) -> list[dict[str, Any]]:
@@ -280,62 +332,86 @@ def analyze_pages(corpus: Corpus, cache_dir: Path | None = None) -> list[dict[st
     return PageAnalyses(corpus, cache_dir).result()
 
 
-def build_index(
-    corpus: Corpus,
-    synonyms_file: Path | None = None,
-    cache_dir: Path | None = None,
-    analyses: PageAnalyses | None = None,
-) -> dict[str, Any]:
-    """The browser index of `corpus` (JSON-able, before sharding: write_index cuts it into
-    files). `synonyms_file` defaults to the corpus's."""
-    from handbook_search.model.corpus import SYNONYMS_FILE
-    from handbook_search.model.vocab import KINDS, THEMES
+def merge_counts(into: dict[Any, dict], found: dict[Any, dict], sign: int = 1) -> None:
+    """Add (or with sign -1 take away) one page's counts of counts; nothing left at zero."""
+    for key, counts in found.items():
+        merged = into.setdefault(key, {})
+        for value, n in counts.items():
+            total = merged.get(value, 0) + sign * n
+            if total:
+                merged[value] = total
+            else:
+                del merged[value]
+        if not merged:
+            del into[key]
+
+
+def synonym_part(path: Path) -> tuple[dict[str, dict], list]:
+    """The search groups of the dictionary at `path`, analyzed like the CLI does, and the
+    vocabulary counts of their members (each member a whole entry, weighted to win)."""
+    from handbook_search.search.engine import key_sequence
     from handbook_search.search.synonyms import analyze_groups, read_groups
 
     b = _Builder()
-    pages, sections = [], []
-    postings: dict[str, list[int]] = defaultdict(list)
-    where: dict[str, list[int]] = defaultdict(list)
-    lengths_sum = [0.0, 0.0, 0.0, 0.0]
-    found = (analyses or PageAnalyses(corpus, cache_dir)).result()
-    for p_id, analysis in enumerate(found):
-        record = dict(analysis["record"], lengths=analysis["rank_lengths"])
-        pages.append(record)
-        sections.append(analysis["sections"])
-        for i, n in enumerate(analysis["lengths"]):
-            lengths_sum[i] += n
-        for term, fields in analysis["tf"].items():
-            postings[term] += [p_id, *fields]
-        for term, found in analysis["positions"].items():
-            where[term] += [p_id, len(found), *_deltas(found)]
-        for merged, found in (
-            (b.surfaces, analysis["surfaces"]),
-            (b.spellings, analysis["spellings"]),
-        ):
-            for key, counts in found.items():
-                into = merged[key]
-                for value, n in counts.items():
-                    into[value] = into.get(value, 0) + n
-
-    path = synonyms_file if synonyms_file is not None else corpus.root / SYNONYMS_FILE
     raw = read_groups(path) if path.is_file() else []
     for members in raw:
         for word in members:
             b.add_phrase(str(word))
     # a key is a run of unit texts, as synonyms.Synonyms matches them; with more than one unit
     # it is searched as a phrase of mode A units (engine.key_sequence)
-    from handbook_search.search.engine import key_sequence
-
     groups = [[[list(key), key_sequence(key)] for key in group] for group in analyze_groups(raw)]
+    return {spelling: dict(c) for spelling, c in b.spellings.items()}, groups
 
+
+def chosen(spelling: str, made: dict) -> Any:
+    """The analysis a spelling stands for: the most frequent; on a tie, a particle (it makes a
+    query a question), else the units the CLI makes of the spelling as a query by itself, else
+    a fixed order (not the order pages came in, so an updated index equals a clean one)."""
+    from handbook_search.search.analysis import units
+
+    best = max(made.values())
+    tied = [entry for entry, n in made.items() if n == best]
+    if len(tied) > 1:
+        if PARTICLE in tied:
+            return PARTICLE
+        alone = tuple((u.text, *u.parts) for u in units(spelling))
+        if alone in tied:
+            return alone
+    return min(tied, key=repr)
+
+
+def vocabulary(spellings: dict[str, dict], synonym_spellings: dict[str, dict]) -> dict:
+    """spelling → units (or 0 for a particle), sorted as JavaScript sorts strings."""
+    merged = {k: dict(v) for k, v in spellings.items()}
+    merge_counts(merged, synonym_spellings)
     vocab = {}
-    for spelling, made in b.spellings.items():
+    for spelling, made in merged.items():
         if not spelling.strip():
             continue
-        entry = made.most_common(1)[0][0]
+        entry = chosen(spelling, made)
         vocab[spelling] = 0 if entry == PARTICLE else [list(unit) for unit in entry]
-    count = max(len(pages), 1)
-    terms = sorted(set(postings) | set(b.surfaces), key=js_order)
+    return dict(sorted(vocab.items(), key=lambda kv: js_order(kv[0])))
+
+
+def spelling_order(counts: dict[str, int] | None) -> list[str]:
+    """A term's spellings, most frequent first."""
+    return [s for s, _ in sorted((counts or {}).items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def suggestions(pages_with: dict[str, int], surfaces: dict[str, dict]) -> list[list[str]]:
+    """The もしかして list: the words found on most pages, with their commonest spelling."""
+    common = sorted(
+        (t for t, n in pages_with.items() if len(t) > 1 and n and any(c.isalnum() for c in t)),
+        key=lambda t: (-pages_with[t], js_order(t)),
+    )[:SUGGEST_TERMS]
+    return [[t, (spelling_order(surfaces.get(t)) or [t])[0]] for t in common]
+
+
+def settings(groups: list, lengths_sum: list[float], count: int) -> dict[str, Any]:
+    """The index's settings and tables that do not grow with the corpus."""
+    from handbook_search.model.vocab import KINDS, THEMES
+
+    count = max(count, 1)
     return {
         "format": FORMAT,
         "analyzer": ANALYZER_VERSION,
@@ -346,22 +422,50 @@ def build_index(
         "avg_lengths": [round(n / count, 3) for n in lengths_sum],
         "kinds": KINDS,
         "themes": {str(n): name for n, name in THEMES.items()},
+        "synonyms": groups,
+    }
+
+
+def build_index(
+    corpus: Corpus,
+    synonyms_file: Path | None = None,
+    cache_dir: Path | None = None,
+    analyses: PageAnalyses | None = None,
+) -> dict[str, Any]:
+    """The browser index of `corpus` as one dict (what the shards of searchupdate.write_index
+    hold, merged back). `synonyms_file` defaults to the corpus's."""
+    from handbook_search.model.corpus import SYNONYMS_FILE
+
+    pages, sections = [], []
+    postings: dict[str, list[int]] = defaultdict(list)
+    where: dict[str, list[int]] = defaultdict(list)
+    lengths_sum = [0.0, 0.0, 0.0, 0.0]
+    surfaces: dict[str, dict] = {}
+    spellings: dict[str, dict] = {}
+    found = (analyses or PageAnalyses(corpus, cache_dir)).result()
+    for p_id, analysis in enumerate(found):
+        pages.append(dict(analysis["record"], lengths=analysis["rank_lengths"]))
+        sections.append(analysis["sections"])
+        for i, n in enumerate(analysis["lengths"]):
+            lengths_sum[i] += n
+        for term, fields in analysis["tf"].items():
+            postings[term] += [p_id, *fields]
+        for term, at in analysis["positions"].items():
+            where[term] += [p_id, len(at), *_deltas(at)]
+        merge_counts(surfaces, analysis["surfaces"])
+        merge_counts(spellings, analysis["spellings"])
+
+    path = synonyms_file if synonyms_file is not None else corpus.root / SYNONYMS_FILE
+    synonym_spellings, groups = synonym_part(path)
+    terms = sorted(set(postings) | set(surfaces), key=js_order)
+    return settings(groups, lengths_sum, len(pages)) | {
         "pages": pages,
         "sections": sections,
         # term → [postings (page, tf title, headings, meta, body)…, spellings most frequent first]
-        "terms": {
-            t: [
-                postings.get(t, []),
-                [s for s, _ in sorted(b.surfaces[t].items(), key=lambda kv: (-kv[1], kv[0]))]
-                if t in b.surfaces
-                else [],
-            ]
-            for t in terms
-        },
+        "terms": {t: [postings.get(t, []), spelling_order(surfaces.get(t))] for t in terms},
         # term → [page, length, (field, count, position deltas…)…]…: only phrases load these
         "positions": {t: where[t] for t in sorted(where, key=js_order)},
-        "vocab": dict(sorted(vocab.items(), key=lambda kv: js_order(kv[0]))),
-        "synonyms": groups,
+        "vocab": vocabulary(spellings, synonym_spellings),
     }
 
 
@@ -398,7 +502,8 @@ def source_digest(corpus_root: Path, extra: str = "") -> str:
         if path.is_file():
             h.update(path.relative_to(root).as_posix().encode() + b"\0")
             h.update(path.read_bytes())
-    h.update(Path(__file__).read_bytes())
+    for code in ("searchindex.py", "searchupdate.py"):  # this code and the shard writer
+        h.update((Path(__file__).parent / code).read_bytes())
     return h.hexdigest()[:16]
 
 
@@ -421,67 +526,32 @@ def _shard(prefix: str, data: Any) -> tuple[str, str]:
     return name, f'{SHARD_FUNCTION}("{name}",{body});\n'
 
 
-def _chunks(prefix: str, items: dict[str, Any], budget: int) -> tuple[list, dict[str, str]]:
-    """Cut sorted `items` into shards of about `budget` characters: the range table
-    [[first key, last key, file], …] and the files."""
-    table, files, chunk, size = [], {}, {}, 0
+def entry_chars(key: str, value: Any) -> int:
+    """What one entry adds to its shard, about."""
+    return len(key) + len(_dumps(value)) + 4
 
-    def flush() -> None:
-        nonlocal chunk, size
-        if chunk:
-            name, text = _shard(prefix, chunk)
-            keys = list(chunk)
-            table.append([keys[0], keys[-1], name])
-            files[name] = text
-        chunk, size = {}, 0
 
-    for key, value in items.items():
-        grows = len(key) + len(_dumps(value)) + 4
-        if chunk and size + grows > budget:  # a big entry starts a shard of its own
-            flush()
-        chunk[key] = value
+def cut(sizes: list[tuple[str, int]], budget: int) -> list[list[str]]:
+    """Cut sorted keys (with their entry_chars) into shards of at most `budget` characters (a
+    bigger entry is a shard of its own). Where a shard ends depends on its own keys, not on
+    what comes before: past a quarter of the budget, a key ends a shard with a chance that
+    grows with its size, decided by its hash. So a changed entry changes its own shard (and
+    rarely the next one), and every other shard keeps its content and name."""
+    out: list[list[str]] = []
+    chunk: list[str] = []
+    size, floor = 0, budget // 4
+    for key, grows in sizes:
+        if chunk and (
+            size + grows > budget
+            or (size >= floor and zlib.crc32(key.encode()) * budget < grows * 3 * 2**32)
+        ):
+            out.append(chunk)
+            chunk, size = [], 0
+        chunk.append(key)
         size += grows
-    flush()
-    return table, files
-
-
-def shard_index(data: dict[str, Any], digest: str) -> tuple[dict[str, Any], dict[str, str]]:
-    """(entry, shard files) of a built index: the entry holds the settings, the page table and
-    the range tables; terms (postings + spellings), vocabulary and each page's sections are
-    shards loaded on demand, and the もしかして list only when a search finds nothing."""
-    files: dict[str, str] = {}
-    pages = []
-    for page, sections in zip(data["pages"], data["sections"], strict=True):
-        name, text = _shard("f", sections)
-        files[name] = text
-        pages.append(dict(page, f=name))
-    term_table, term_files = _chunks("t", data["terms"], TERM_CHUNK_CHARS)
-    vocab_table, vocab_files = _chunks("v", data["vocab"], VOCAB_CHUNK_CHARS)
-    files |= term_files | vocab_files
-    common = sorted(
-        (
-            t
-            for t, (post, _) in data["terms"].items()
-            if len(t) > 1 and post and any(c.isalnum() for c in t)
-        ),
-        key=lambda t: (-len(data["terms"][t][0]), js_order(t)),
-    )[:SUGGEST_TERMS]
-    suggest, text = _shard("s", [[t, (data["terms"][t][1] or [t])[0]] for t in common])
-    files[suggest] = text
-    pos_table, pos_files = _chunks("p", data["positions"], TERM_CHUNK_CHARS)
-    files |= pos_files
-    skip = ("pages", "sections", "terms", "vocab", "positions")
-    entry = {k: v for k, v in data.items() if k not in skip}
-    entry |= {
-        "digest": digest,
-        "pages": pages,
-        "term_chunks": term_table,
-        "vocab_chunks": vocab_table,
-        "position_chunks": pos_table,
-        "max_spelling": max((len(s) for s in data["vocab"]), default=1),
-        "suggest": suggest,
-    }
-    return entry, files
+    if chunk:
+        out.append(chunk)
+    return out
 
 
 def render_js(entry: dict[str, Any], digest: str) -> str:
@@ -498,36 +568,3 @@ def is_current(static_dir: Path, digest: str) -> bool:
             return digest in f.readline()
     except OSError:
         return False
-
-
-def write_index(
-    corpus: Corpus,
-    static_dir: Path,
-    digest: str | None = None,
-    cache_dir: Path | None = None,
-    analyses: PageAnalyses | None = None,
-) -> Path:
-    """Write the entry ``static_dir/handbook-search-index.js`` and its shards in
-    ``static_dir/handbook-search/`` unless they are built from the same sources (same digest);
-    shards of an earlier build that are no longer used are removed. Returns the entry's path."""
-    digest = digest or source_digest(corpus.root)
-    target = Path(static_dir) / INDEX_FILE
-    if is_current(static_dir, digest):
-        if analyses is not None:
-            analyses.cancel()
-        return target
-    data = build_index(corpus, cache_dir=cache_dir, analyses=analyses)
-    entry, files = shard_index(data, digest)
-    shards = Path(static_dir) / SHARD_DIR
-    shards.mkdir(parents=True, exist_ok=True)
-    for name, text in files.items():
-        path = shards / f"{name}.js"
-        if not path.is_file():  # content-hashed: an existing file is the same
-            path.write_text(text, encoding="utf-8")
-    tmp = target.with_suffix(".tmp")
-    tmp.write_text(render_js(entry, digest), encoding="utf-8")
-    tmp.replace(target)
-    for old in shards.glob("*.js"):
-        if old.stem not in files:
-            old.unlink()
-    return target

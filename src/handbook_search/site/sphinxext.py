@@ -441,8 +441,15 @@ class CaseMap(_ListingDirective):
         return [charts.map_figure(corpus.cases(), _uri(self.env, "docs/cases"))]
 
 
+EXPLORER_PAGE = "docs/cases"  # 事例一覧: the explorer, and the list by 年度 without JavaScript
+THEME_CASES = 20  # default of config handbook_theme_cases
+
+
 class ThemeCases(_ListingDirective):
-    """The cases tagged with the theme of the page this directive stands on."""
+    """The newest cases tagged with the theme of the page this directive stands on (at most
+    config ``handbook_theme_cases``, so the page does not grow with the corpus), then a link to
+    事例一覧 filtered by the theme (``cases.html?theme=N``; without JavaScript that page shows
+    the list by 年度)."""
 
     def nodes(self, corpus: Corpus) -> list[nodes.Node]:
         here = self.env.docname
@@ -456,10 +463,15 @@ class ThemeCases(_ListingDirective):
         cases = corpus.cases(theme=page.meta.theme)
         if not cases:
             return [_para("このテーマの事例はまだ登録されていません。")]
+        shown = self.config.handbook_theme_cases
         items = nodes.bullet_list(classes=["handbook-theme-cases"])
-        for p in cases:
+        for p in cases[:shown]:
             items += case_item(p, here)
-        return [items]
+        uri = self.env.app.builder.get_relative_uri(here, EXPLORER_PAGE)
+        text = f"このテーマの事例をすべて見る（{len(cases)} 件）"
+        more = nodes.reference("", text, refuri=f"{uri}?theme={page.meta.theme}", internal=True)
+        note = f"新しい順に {shown} 件を表示しています。" if len(cases) > shown else ""
+        return [items, _para(*([nodes.Text(note)] if note else []), more)]
 
 
 class ThemeList(_ListingDirective):
@@ -705,7 +717,7 @@ def _search_digest(app: Sphinx) -> None:
 def _write_search_index(app: Sphinx, exception) -> None:
     analyses = getattr(app, "handbook_search_analyses", None)
     if exception is None and app.config.handbook_site_search and app.builder.format == "html":
-        from handbook_search.site.searchindex import write_index
+        from handbook_search.site.searchupdate import write_index
 
         static = Path(app.outdir) / "_static"
         digest = app.handbook_search_digest  # type: ignore[attr-defined]
@@ -731,6 +743,8 @@ def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _add_static)
     app.add_config_value("handbook_corpus_dir", "", "env", types=[str])
     app.add_config_value("handbook_site_search", True, "html", types=[bool])
+    # how many of a theme's cases its page lists (the newest; the rest are one link away)
+    app.add_config_value("handbook_theme_cases", THEME_CASES, "env", types=[int])
     # -D handbook_validate=0 silences the validator's warnings: only for testing that the
     # build's own defence (site/safety.py, always on) publishes nothing unsafe by itself.
     app.add_config_value("handbook_validate", True, "env", types=[bool])

@@ -535,10 +535,14 @@
     return out;
   }
 
+  /** Every term a query tree needs loaded: the excluded ones too. */
   function allTerms(node, out = new Set()) {
     if (node.op === "term") out.add(node.t);
     else if (node.op === "phrase") node.seq.forEach((t) => out.add(t));
-    else if (node.op === "andnot" || node.op === "boost") allTerms(node.q, out);
+    else if (node.op === "andnot") {
+      allTerms(node.q, out);
+      allTerms(node.not, out);
+    } else if (node.op === "boost") allTerms(node.q, out);
     else node.kids.forEach((k) => allTerms(k, out));
     return out;
   }
