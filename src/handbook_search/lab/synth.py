@@ -100,7 +100,7 @@ themes: {themes}
 sources:
   - title: 合成データ
     publisher: handbook-search bench
-    date: 2026-11-26
+    date: {year + 1}-03-31
 ---
 # {title}
 
