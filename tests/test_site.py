@@ -257,11 +257,11 @@ def test_line_breaks_inside_japanese_paragraphs_are_no_spaces():
     from docutils.core import publish_doctree
     from myst_parser.parsers.docutils_ import Parser
 
-    from handbook_search.site.sphinxext import _join_lines
+    from handbook_search.site.linebreaks import join_lines
 
     source = "替えられます。\n絞り込んだ状態は **URL**\nに入ります。\nsite and\nsearch、`a\nb`\n"
     doctree = publish_doctree(source, parser=Parser(), settings_overrides={"report_level": 5})
-    _join_lines(None, doctree)
+    join_lines(None, doctree)
     para = next(iter(doctree.findall(nodes.paragraph)))
     assert (
         para.astext() == "替えられます。絞り込んだ状態は URL\nに入ります。\nsite and\nsearch、a b"

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import functools
 import html
-import re
 from pathlib import Path
 
 from docutils import nodes
@@ -42,7 +41,7 @@ from handbook_search.model.page import Page
 from handbook_search.model.related import related_cases
 from handbook_search.model.schema import as_of, percent
 from handbook_search.model.vocab import THEMES, prefecture_order, wareki
-from handbook_search.site import charts, explorer, glossary, interface, safety
+from handbook_search.site import charts, explorer, glossary, interface, linebreaks, safety
 
 logger = logging.getLogger(__name__)
 
@@ -495,54 +494,6 @@ def _mark_orphan(app: Sphinx, doctree: nodes.document) -> None:
         app.env.metadata[docname]["orphan"] = True
 
 
-# Kana, kanji, CJK punctuation and full-width forms.
-_CJK = "\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
-_CJK_BREAK = re.compile(f"(?<=[{_CJK}])\n(?=[{_CJK}])")
-_LITERAL = (nodes.literal_block, nodes.literal, nodes.raw, nodes.comment, nodes.math)
-
-
-def join_japanese_lines(text: str) -> str:
-    r"""A line break inside a Japanese paragraph is no space (browsers other than Firefox show
-    one: 「替えられます。 絞り込んだ」); between Latin words it stays one.
-
-    >>> join_japanese_lines("替えられます。\n絞り込んだ URL に\nは\nsite and\nsearch")
-    '替えられます。絞り込んだ URL には\nsite and\nsearch'
-    """
-    return _CJK_BREAK.sub("", text)
-
-
-def _join_lines(app: Sphinx, doctree: nodes.document) -> None:
-    """join_japanese_lines over the page's text. MyST makes each line break a Text node of its
-    own ("\n"), so the characters around it are looked up in the nodes next to it; the text
-    around a dropped break becomes one node (tools that join nodes put a space between them,
-    as the OGP description does)."""
-    for parent in list(doctree.findall(nodes.TextElement)):
-        kids = parent.children
-        if isinstance(parent, _LITERAL) or not any(
-            isinstance(c, nodes.Text) and "\n" in c for c in kids
-        ):
-            continue
-        out: list[nodes.Node] = []
-        for j, child in enumerate(kids):
-            if not isinstance(child, nodes.Text):
-                out.append(child)
-                continue
-            text = str(child)
-            if text == "\n":
-                before = out[-1].astext()[-1:] if out else ""
-                after = kids[j + 1].astext()[:1] if j + 1 < len(kids) else ""
-                if before and join_japanese_lines(f"{before}\n{after}") == before + after:
-                    continue  # a break between Japanese characters
-            else:
-                text = join_japanese_lines(text)
-            if out and isinstance(out[-1], nodes.Text):
-                out[-1] = nodes.Text(str(out[-1]) + text)
-            else:
-                out.append(nodes.Text(text))
-        parent.clear()
-        parent.extend(out)
-
-
 def _year_pages(app: Sphinx):
     """html-collect-pages: one list page per 年度, its cases grouped by 都道府県."""
     corpus = corpus_of(app)
@@ -765,7 +716,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("env-merge-info", _merge)
     app.connect("doctree-read", _decorate_page, priority=400)  # before the title collector
     app.connect("doctree-read", _mark_orphan)
-    app.connect("doctree-read", _join_lines)
+    app.connect("doctree-read", linebreaks.join_lines)
     app.connect("doctree-resolved", _related_cases)
     app.connect("env-get-updated", _related_changed)
     app.connect("html-collect-pages", _year_pages)
