@@ -355,3 +355,26 @@ def test_keyboard_users_can_skip_the_map_to_the_results(browser, site_url):
     skip.send_keys(Keys.ENTER)
     focused = browser.execute_script("return document.activeElement.id")
     assert focused == "handbook-explorer-results"
+
+
+def test_the_chart_fades_the_cases_a_filter_leaves_out(browser, site_url):
+    from urllib.parse import quote
+
+    from conftest import ROOT
+    from handbook_search.model.corpus import load_corpus
+
+    cases = load_corpus(ROOT / "corpus").cases()
+    plotted = {p.url: p for p in cases if p.meta.population and p.meta.aging_rate is not None}
+    prefecture = next(iter(plotted.values())).meta.prefecture if plotted else "島根県"
+    for query, out in (
+        ("", lambda p: False),
+        ("?prefecture=" + quote(prefecture), lambda p: p.meta.prefecture != prefecture),
+        ("?prefecture=" + quote("沖縄県"), lambda p: p.meta.prefecture != "沖縄県"),
+    ):
+        browser.get(site_url + "docs/cases.html" + query)
+        _shown_cases(browser)
+        faded = browser.execute_script(
+            "return Object.fromEntries([...document.querySelectorAll('.handbook-chart a')]"
+            ".map(a => [a.dataset.url, a.classList.contains('hx-out')]))"
+        )
+        assert faded == {url: out(p) for url, p in plotted.items()}, query

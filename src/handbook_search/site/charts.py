@@ -312,7 +312,8 @@ def chart_svg(cases: list[Page], href: Callable[[Page], str]) -> str:
         return _markup(svg)
     for p in plotted:
         cx, cy = x(p.meta.population), y(p.meta.aging_rate)
-        link = ET.SubElement(dots, "a", {"href": href(p)})
+        # data-url: the explorer's script dims the dots of cases its filters leave out
+        link = ET.SubElement(dots, "a", {"href": href(p), "data-url": getattr(p, "url", "")})
         ET.SubElement(link, "title").text = figure_title(p)
         ET.SubElement(
             link, "circle", {"cx": f"{cx:g}", "cy": f"{cy:g}", "r": "14", "class": "hx-hit"}
@@ -348,7 +349,7 @@ def chart_figure(cases: list[Page], href: Callable[[Page], str]) -> svg_figure |
     else:
         how = (
             "点を押すと事例のページを開きます（パソコンでは点に重ねると数値と時点を表示）。"
-            "数値と時点は下の一覧にもあります。"
+            "条件で絞り込むと、合わない事例の点は薄くなります。数値と時点は下の一覧にもあります。"
         )
     caption = (
         f"出典の資料に人口と高齢化率が載っている {len(plotted)} 件（全 {len(cases)} 件中）。"

@@ -154,6 +154,12 @@
       ? el("button", { type: "button", class: "hx-more", text: `さらに表示（残り ${found.length - state.shown} 件）` })
       : null;
     root.querySelector(".hx-results").replaceChildren(found.length ? table : el("p", { text: "条件に合う事例はありません。条件を外してください。" }), more || "");
+    // the chart: the dots of the cases shown stay, the others fade (when a filter is chosen)
+    const shown = new Set(found.map((c) => c.url));
+    const filtered = found.length < data.cases.length;
+    for (const dot of document.querySelectorAll(".handbook-chart a[data-url]")) {
+      dot.classList.toggle("hx-out", filtered && !shown.has(dot.dataset.url));
+    }
     for (const tile of document.querySelectorAll(".handbook-map a.hx-tile")) {
       const chosen = state.prefecture.has(tile.dataset.prefecture);
       tile.classList.toggle("hx-selected", chosen);
