@@ -71,14 +71,14 @@ def test_real_corpus_is_complete():
 
 
 def test_synthetic_corpus_is_valid_and_deterministic(tmp_path):
-    from handbook_search.lab.synth import generate
+    from handbook_search.lab.synth import SYNTH_GLOB, generate
 
     a = generate(60, tmp_path / "a", ROOT / "corpus")
     b = generate(60, tmp_path / "b", ROOT / "corpus")
     corpus = load_corpus(a)
     assert corpus.problems == []
     assert len(corpus.by_kind("case")) == 60 + len(load_corpus(ROOT / "corpus").by_kind("case"))
-    for path in sorted((a / "cases").glob("*-synth*.md")):
+    for path in sorted((a / "cases").glob(SYNTH_GLOB)):
         assert path.read_text(encoding="utf-8") == (b / "cases" / path.name).read_text(
             encoding="utf-8"
         )

@@ -234,6 +234,8 @@ def _shown_cases(browser) -> list[str]:
     WebDriverWait(browser, 10).until(
         lambda b: b.execute_script("return !!document.querySelector('.hx-ready .hx-status')")
     )
+    # the explorer draws 100 rows at a time: every case, however many the corpus has
+    browser.execute_script("let b; while ((b = document.querySelector('.hx-more'))) b.click();")
     return browser.execute_script(
         "return [...document.querySelectorAll('.hx-table tbody tr .hx-name')]"
         ".filter(td => td.offsetParent).map(td => td.textContent)"

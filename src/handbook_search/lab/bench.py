@@ -25,7 +25,7 @@ from pathlib import Path
 
 import yaml
 
-from handbook_search.lab.synth import generate
+from handbook_search.lab.synth import SYNTH_GLOB, generate
 
 ROOT = Path(__file__).resolve().parents[3]
 CLI = [sys.executable, "-m", "handbook_search.cli"]
@@ -137,7 +137,7 @@ def bench_size(n: int, work: Path, repeats: int) -> dict:
     print(f"  全体の索引作成 {statistics.median(full):.1f} s", file=sys.stderr)
 
     reindex = []
-    page = next(iter(sorted((corpus / "cases").glob("*-synth*.md"))))
+    page = next(iter(sorted((corpus / "cases").glob(SYNTH_GLOB))))
     for i in range(5):
         with page.open("a", encoding="utf-8") as f:
             f.write(f"\n追記 {i} 回目。\n")
@@ -303,7 +303,7 @@ def bench_site(n: int, work: Path) -> dict:
     out = work / f"site-{n}-html"
     load = os.getloadavg()[0]  # the machine is shared: how busy it was when the build began
     clean = sphinx(src, out)
-    page = next(iter(sorted((src / "corpus" / "cases").glob("*-synth*.md"))))
+    page = next(iter(sorted((src / "corpus" / "cases").glob(SYNTH_GLOB))))
     with page.open("a", encoding="utf-8") as f:
         f.write("\n追記した一文です。\n")
     incremental = sphinx(src, out)
@@ -411,7 +411,7 @@ def pdf_pages(path: Path) -> int | None:
     return next((int(x.split()[-1]) for x in info.splitlines() if x.startswith("Pages:")), None)
 
 
-def bench_pdf(n: int, work: Path, sample: str = "synth-0000*") -> dict:
+def bench_pdf(n: int, work: Path, sample: str = "*-synth0000*") -> dict:
     """`make pdf` on N synthetic cases: the whole book (split by 年度 past 200 cases) in one
     process, then the A4 handouts of a sample of cases (all N would dominate the run)."""
     src = work / f"pdf-{n}"

@@ -16,6 +16,8 @@ from handbook_search.model.corpus import SYNONYMS_FILE, load_corpus
 from handbook_search.model.rules import CASE_SECTIONS
 from handbook_search.model.vocab import BUREAU_OF_PREFECTURE, PREFECTURE_ROMAJI, PREFECTURES, THEMES
 
+SYNTH_GLOB = "*-synth*.md"  # the synthetic cases' file names (<prefecture>-synthNNNNN-<year>.md)
+
 _PLACE = re.compile(r"(北海道|東京都|(?:京都|大阪)府|\S{2,3}県)\s*\|?\s*(\S{1,5}?[市町村])\b")
 
 
