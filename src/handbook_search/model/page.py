@@ -24,10 +24,10 @@ if TYPE_CHECKING:  # pydantic and yaml are imported only when a page is parsed (
 # Heading levels that get a MyST slug anchor; docs/conf.py uses the same value.
 HEADING_ANCHOR_LEVEL = 3
 
-# Directives whose body is prose to index; other directives are generated or code.
 # Directives whose argument is a file next to the page (checked to exist, like links).
 FILE_DIRECTIVES = {"image", "figure"}
 
+# Directives whose body is prose to index; other directives are generated or code.
 PROSE_DIRECTIVES = {"note", "tip", "important", "warning", "caution", "admonition", "attention"}
 
 

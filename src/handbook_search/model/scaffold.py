@@ -16,12 +16,15 @@ from typing import TYPE_CHECKING
 from handbook_search.model.rules import (
     CASE_SECTIONS,
     PLACEHOLDER,  # the validator refuses a page that keeps it
+    SLUG,
     expected_case_name,
 )
+from handbook_search.model.schema import MAX_NAME
 from handbook_search.model.vocab import (
     PREFECTURES,
     THEMES,
     bureau_of,
+    case_label,
     did_you_mean,
     parse_year,
     wareki,
@@ -79,7 +82,7 @@ def parse_prefecture(text: str) -> str:
 
 def parse_municipality(text: str) -> str:
     t = unicodedata.normalize("NFKC", text).strip()
-    if not re.fullmatch(r"\S+[市町村区]", t) or len(t) > 20:
+    if not re.fullmatch(r"\S+[市町村区]", t) or len(t) > MAX_NAME:
         raise ScaffoldError(
             f"自治体名は「例示町」のように、市・町・村（東京都の特別区は区）まで書いてください: {text}"
         )
@@ -116,7 +119,7 @@ def parse_themes(text: str) -> list[int]:
 
 def parse_slug(text: str) -> str:
     slug = unicodedata.normalize("NFKC", text).strip().lower()
-    if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", slug):
+    if not re.fullmatch(SLUG, slug):
         raise ScaffoldError(
             f"--slug は半角の英小文字・数字・ハイフンで指定してください（例: reiji）: {text}"
         )
@@ -220,7 +223,7 @@ def check_new(corpus: Corpus, req: CaseRequest) -> Path:
 def case_text(req: CaseRequest, corpus: Corpus) -> str:
     """The new page: front matter (valid as written), title, headings with hints."""
     name, pref, year = req.municipality, req.prefecture, req.fiscal_year
-    title = f"{name}（{pref}）{wareki(year)} ― {PLACEHOLDER}取組を一言で"
+    title = f"{case_label(name, pref, year)} ― {PLACEHOLDER}取組を一言で"
     themes = ", ".join(str(n) for n in req.themes)
     lines = [
         "---",

@@ -354,9 +354,11 @@ def case_consistency(data: dict[str, Any]) -> list[tuple[Loc, str]]:
                 f"{pref}の厚生局は「{expected}」です",
             )
         )
+    newest = _newest_source(data)
     for figure, example in (("population", "2024-10-31"), ("aging_rate", "2024-10")):
         has_figure = data.get(figure) is not None
         has_date = data.get(f"{figure}_as_of") is not None
+        when = _iso(data.get(f"{figure}_as_of"))
         if has_figure and not has_date:
             msg = (
                 f"{figure}_as_of がありません: {figure} には出典にある時点を添えてください"
@@ -366,13 +368,9 @@ def case_consistency(data: dict[str, Any]) -> list[tuple[Loc, str]]:
         elif has_date and not has_figure:
             msg = f"{figure}_as_of は {figure} と一緒に書きます（{figure} がありません）"
             out.append(((f"{figure}_as_of",), msg))
-        elif (
-            has_date
-            and (newest := _newest_source(data))
-            and _after(_iso(data[f"{figure}_as_of"]), newest)
-        ):
+        elif has_date and newest and _after(when, newest):
             msg = (
-                f"{figure}_as_of {_iso(data[f'{figure}_as_of'])} が、いちばん新しい出典の日付 "
+                f"{figure}_as_of {when} が、いちばん新しい出典の日付 "
                 f"{newest} より後です（数値の時点は出典に書かれているとおりにします）"
             )
             out.append(((f"{figure}_as_of",), msg))

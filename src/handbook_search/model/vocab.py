@@ -128,6 +128,15 @@ def did_you_mean(value: str, choices: tuple[str, ...] | list[str]) -> str:
     return f"（もしかして: {close[0]}）" if close else ""
 
 
+def case_label(municipality: str, prefecture: str, year: int) -> str:
+    """How lists, links and running heads name a case.
+
+    >>> case_label("出雲市", "島根県", 2024)
+    '出雲市（島根県）令和6年度'
+    """
+    return f"{municipality}（{prefecture}）{wareki(year)}"
+
+
 def parse_year(text: str) -> int:
     """2024, ２０２４, 2024年度, 令和6, 令和6年度, R6, 令和元年度, 平成30 → the Western year;
     ValueError for anything else.

@@ -27,7 +27,7 @@ from sphinx.util import logging
 
 from handbook_search.model.corpus import Corpus
 from handbook_search.model.page import Page
-from handbook_search.model.vocab import wareki
+from handbook_search.model.vocab import case_label
 from handbook_search.paper import pdf
 from handbook_search.site.sphinxext import BOOK_PDF, case_pdf, year_label, year_pdf
 
@@ -46,7 +46,7 @@ def page_anchor(docname: str) -> str:
 def running_head(page: Page) -> str:
     m = page.meta
     if page.kind == "case":
-        return f"{m.municipality}（{m.prefecture}）{wareki(m.fiscal_year)}"
+        return case_label(m.municipality, m.prefecture, m.fiscal_year)
     if page.kind == "theme":
         return f"テーマ{m.theme} {page.title}"
     return page.title

@@ -50,6 +50,7 @@ def ensure_requirements() -> list[str]:
         done = apt_install()
         if done.returncode != 0:
             print(done.stderr[-3000:], file=sys.stderr)
+        font_file.cache_clear()  # the font may be there now
         missing = missing_requirements()
     return missing
 

@@ -18,6 +18,7 @@ STYLESHEET = Path(__file__).with_name("paper.css")
 APT_PACKAGES = ("libpango-1.0-0", "libpangoft2-1.0-0", "fontconfig", "fonts-noto-cjk")
 
 
+@functools.cache  # one fc-match per build, not one per page
 def font_file(family: str = FONT_FAMILY) -> tuple[Path, int] | None:
     """(file, index in the collection) of `family` as fontconfig resolves it, None if absent."""
     if not shutil.which("fc-match"):

@@ -17,10 +17,10 @@ The map is a tile grid, not a drawn map: no shape data of Japan ships with the p
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import math
 import xml.etree.ElementTree as ET
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -29,7 +29,7 @@ from urllib.parse import quote
 from docutils import nodes
 
 from handbook_search.model.schema import as_of, date_label, percent
-from handbook_search.model.vocab import PREFECTURES, wareki
+from handbook_search.model.vocab import PREFECTURES, case_label
 
 if TYPE_CHECKING:
     from handbook_search.model.page import Page
@@ -198,9 +198,7 @@ def map_svg(counts: dict[str, int], href: Callable[[str], str]) -> str:
 
 def map_figure(pages: Iterable[Page], explorer_uri: str, open_: bool = True) -> svg_figure:
     """The map as a node: each prefecture with cases links to ``explorer_uri?prefecture=…``."""
-    counts: dict[str, int] = {}
-    for p in pages:
-        counts[p.meta.prefecture] = counts.get(p.meta.prefecture, 0) + 1
+    counts = Counter(p.meta.prefecture for p in pages)
     svg = map_svg(counts, lambda name: f"{explorer_uri}?prefecture={quote(name)}")
     return svg_figure(
         "",
@@ -277,16 +275,15 @@ def figure_title(page: Page) -> str:
     """What a dot says about its case: the figures and the date each is as of."""
     m = page.meta
     return (
-        f"{m.municipality}（{m.prefecture}）{wareki(m.fiscal_year)}: 人口 {m.population:,}人"
+        f"{case_label(m.municipality, m.prefecture, m.fiscal_year)}: 人口 {m.population:,}人"
         f"{as_of(m.population_as_of)}、高齢化率 {percent(m.aging_rate)}{as_of(m.aging_rate_as_of)}"
     )
 
 
-def chart_svg(cases: list[Page], href: Callable[[Page], str]) -> str:
-    """人口 (log scale, x) against 高齢化率 (y) of the cases that give both."""
+def chart_svg(plotted: list[Page], href: Callable[[Page], str]) -> str:
+    """人口 (log scale, x) against 高齢化率 (y) of `plotted`: cases that give both figures."""
     width, height = 640, 340
     left, right, top, bottom = 64, 36, 16, 52
-    plotted = [p for p in cases if p.meta.population and p.meta.aging_rate is not None]
     pop_low, pop_high, pop_ticks = population_axis([p.meta.population for p in plotted])
     rate_low, rate_high, rate_ticks = rate_axis([p.meta.aging_rate for p in plotted])
     x = Axis(pop_low, pop_high, left, width - right, log=True)
@@ -336,13 +333,14 @@ def chart_figure(cases: list[Page], href: Callable[[Page], str]) -> svg_figure |
     if not plotted:
         return None
     dates = sorted(
-        {str(d) for p in plotted for d in (p.meta.population_as_of, p.meta.aging_rate_as_of) if d}
+        {d for p in plotted for d in (p.meta.population_as_of, p.meta.aging_rate_as_of) if d},
+        key=str,  # dates and "YYYY-MM" texts sort together as ISO text
     )
     span = ""
     if dates:  # the validator requires them; a build without it still draws the chart
-        span = date_label(_date(dates[0]))
-        if dates[-1] != dates[0]:
-            span += f"〜{date_label(_date(dates[-1]))}"
+        span = date_label(dates[0])
+        if str(dates[-1]) != str(dates[0]):
+            span += f"〜{date_label(dates[-1])}"
         span = f"数値の時点は {span}。"
     if len(plotted) > MAX_LINKED_DOTS:
         how = "個々の数値と時点は、下の一覧と各事例のページにあります。"
@@ -364,8 +362,3 @@ def chart_figure(cases: list[Page], href: Callable[[Page], str]) -> svg_figure |
         open=False,
         classes=["handbook-chart"],
     )
-
-
-def _date(text: str) -> dt.date | str:
-    """A date back from its str() (dates sort as ISO text)."""
-    return dt.date.fromisoformat(text) if len(text) == 10 else text

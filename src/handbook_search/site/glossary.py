@@ -19,7 +19,6 @@ from sphinx.domains.std import Glossary
 from handbook_search.model.page import glossary_anchor
 
 ROWS = ("あ", "か", "さ", "た", "な", "は", "ま", "や", "ら", "わ")
-_ROW_STARTS = "あかさたなはまやらわ"
 _KANA_ORDER = (
     "あいうえおかきくけこさしすせそたちつてとなにぬねのはひふへほまみむめもやゆよらりるれろわをん"
 )

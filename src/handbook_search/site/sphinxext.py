@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import functools
 import html
+from collections import Counter
 from pathlib import Path
 
 from docutils import nodes
@@ -40,7 +41,7 @@ from handbook_search.model.corpus import Corpus, load_corpus
 from handbook_search.model.page import Page
 from handbook_search.model.related import related_cases
 from handbook_search.model.schema import as_of, percent
-from handbook_search.model.vocab import THEMES, prefecture_order, wareki
+from handbook_search.model.vocab import THEMES, case_label, prefecture_order, wareki
 from handbook_search.site import charts, explorer, glossary, interface, linebreaks, safety
 
 logger = logging.getLogger(__name__)
@@ -280,7 +281,7 @@ def _related_cases(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     for r in related:
         m = r.page.meta
         uri = app.builder.get_relative_uri(docname, r.page.docname)
-        label = f"{m.municipality}（{m.prefecture}）{wareki(m.fiscal_year)}"
+        label = case_label(m.municipality, m.prefecture, m.fiscal_year)
         why = [f"テーマ {'・'.join(str(n) for n in r.themes)}"] if r.themes else []
         why += ["同じ都道府県"] if r.same_prefecture else ["同じ厚生局"] if r.same_bureau else []
         para = _para(nodes.reference("", label, refuri=uri, internal=True))
@@ -337,6 +338,7 @@ class _ListingDirective(SphinxDirective):
         raise NotImplementedError
 
 
+EXPLORER_PAGE = "docs/cases"  # 事例一覧: the explorer, and the list by 年度 without JavaScript
 YEAR_PAGE = "docs/cases/{year}"  # one generated list page per 年度
 YEAR_TEMPLATE = "handbook-cases-year.html"
 
@@ -366,9 +368,7 @@ class CaseList(_ListingDirective):
         for year, cases in years.items():
             uri = self.env.app.builder.get_relative_uri(here, YEAR_PAGE.format(year=year))
             link = nodes.reference("", year_label(year), refuri=uri, internal=True)
-            counts: dict[str, int] = {}
-            for p in cases:
-                counts[p.meta.prefecture] = counts.get(p.meta.prefecture, 0) + 1
+            counts = Counter(p.meta.prefecture for p in cases)  # north to south, as `cases`
             places = "、".join(f"{pref} {n}" for pref, n in counts.items())
             rows.append([[link], f"{len(cases)} 件", places])
         return [_table(["年度", "事例", "都道府県（件数）"], rows, ["handbook-case-list"])]
@@ -376,7 +376,7 @@ class CaseList(_ListingDirective):
 
 def case_item(p: Page, here: str) -> nodes.list_item:
     m = p.meta
-    label = f"{m.municipality}（{m.prefecture}）{wareki(m.fiscal_year)}"
+    label = case_label(m.municipality, m.prefecture, m.fiscal_year)
     item = _para(doc_link(p.docname, label, here))
     if m.summary:
         item += nodes.Text(f" ― {m.summary}")
@@ -398,7 +398,9 @@ class RecentCases(_ListingDirective):
         for p in cases[:count]:
             items += case_item(p, here)
         more = _para(
-            doc_link("docs/cases", f"すべての事例（{len(cases)} 件）を年度・都道府県別に見る", here)
+            doc_link(
+                EXPLORER_PAGE, f"すべての事例（{len(cases)} 件）を年度・都道府県別に見る", here
+            )
         )
         return [items, more]
 
@@ -437,10 +439,9 @@ class CaseMap(_ListingDirective):
     """The map alone (the home page): each prefecture with cases links to 事例一覧 filtered."""
 
     def nodes(self, corpus: Corpus) -> list[nodes.Node]:
-        return [charts.map_figure(corpus.cases(), _uri(self.env, "docs/cases"))]
+        return [charts.map_figure(corpus.cases(), _uri(self.env, EXPLORER_PAGE))]
 
 
-EXPLORER_PAGE = "docs/cases"  # 事例一覧: the explorer, and the list by 年度 without JavaScript
 THEME_CASES = 20  # default of config handbook_theme_cases
 
 
@@ -548,7 +549,7 @@ class PrintEdition(_ListingDirective):
     them; nothing otherwise."""
 
     def nodes(self, corpus: Corpus) -> list[nodes.Node]:
-        years = sorted({p.meta.fiscal_year for p in corpus.cases()}, reverse=True)
+        years = list(by_year(corpus))
         wanted = [(BOOK_PDF, "印刷用 PDF（全体版）")]
         wanted += [(year_pdf(y), f"事例編 {year_label(y)}") for y in years]
         links = _pdf_links(self.env.app, self.env.docname, wanted)
@@ -605,7 +606,7 @@ def _search_context(app: Sphinx, pagename, templatename, context, doctree) -> No
         cases = corpus_of(app).cases()
         context["handbook_prefectures"] = list(dict.fromkeys(p.meta.prefecture for p in sorted(
             cases, key=lambda p: prefecture_order(p.meta.prefecture))))  # fmt: skip
-        years = sorted({p.meta.fiscal_year for p in cases}, reverse=True)
+        years = list(by_year(corpus_of(app)))
         context["handbook_years"] = [(y, year_label(y)) for y in years]
 
 
