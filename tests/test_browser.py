@@ -221,7 +221,12 @@ def test_result_link_opens_the_best_section(browser, site_url):
     izumo = next(r for r in found if who(r) == IZUMO)
     anchor = unquote(urlsplit(izumo["href"]).fragment)
     assert anchor
-    browser.find_element(By.CSS_SELECTOR, f'.hs-result[data-url="{izumo["url"]}"] a').click()
+    link = browser.find_element(By.CSS_SELECTOR, f'.hs-result[data-url="{izumo["url"]}"] a')
+    # not necessarily the first hit (more cases, more hits): bring it into view to click
+    browser.execute_script(
+        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", link
+    )
+    link.click()
     WebDriverWait(browser, 10).until(lambda b: "search.html" not in b.current_url)
     assert urlsplit(browser.current_url).path.endswith(izumo["url"])
     assert browser.find_elements(By.ID, anchor)

@@ -220,7 +220,7 @@ def test_adding_a_case_file_updates_every_listing(tmp_path):
     shimane = sum(c.meta.prefecture == "島根県" for c in load_corpus(src / "corpus").cases())
     tile = cases_page.select_one(".handbook-map a[data-prefecture='島根県'] title")
     assert tile.get_text() == f"島根県（{shimane} 件）"
-    dot = [a for a in cases_page.select(".handbook-chart a") if "kakuu" in a["href"]]
+    dot = cases_page.select(".handbook-chart a[data-url='corpus/cases/shimane-kakuu-2024.html']")
     assert dot and "人口 3,210人（2025年3月時点）" in dot[0].title.get_text()
 
 
