@@ -10,7 +10,7 @@ SPHINXOPTS ?= -W --keep-going -q
 PORT   ?= 8000
 Q      ?= 担い手確保
 
-.PHONY: all build html index search validate test eval bench lint textlint format serve clean distclean pdf
+.PHONY: all build html index search validate test eval bench lint textlint format serve clean distclean pdf dist offline
 
 all: build
 
@@ -45,20 +45,33 @@ pdf: $(STAMP)
 	$(MAKE) --no-print-directory html
 	@echo "PDF を作りました: $(BUILD)/html/pdf/handbook.pdf（全体版）、$(BUILD)/html/pdf/cases/（事例ごと）"
 
+# sdist + wheel in dist/ (the wheel carries a snapshot of corpus/: setup.py), checked with twine.
+# `pipx install dist/handbook_search-*.whl` gives the CLI without a checkout.
+dist: $(STAMP)
+	rm -rf dist
+	$(BIN)/python -m build --no-isolation --outdir dist .
+	$(BIN)/twine check --strict dist/*
+	@echo "配布物を作りました: $$(ls dist)"
+
+# The site as one zip that works unzipped anywhere, opened from file:// (search included):
+# build/handbook-site.zip, with the PDFs when `make pdf` built them.
+offline: html
+	$(BIN)/python -m handbook_search.site.offline $(BUILD)/html $(BUILD)/handbook-site.zip
+
 validate: $(STAMP)
 	$(BIN)/handbook-search validate
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests docs/conf.py
-	$(BIN)/ruff format --check src tests docs/conf.py
+	$(BIN)/ruff check src tests docs/conf.py setup.py
+	$(BIN)/ruff format --check src tests docs/conf.py setup.py
 
 # the Japanese pages: one voice (です・ます) and one spelling per term (corpus/dictionary.yml)
 textlint: $(NODE_STAMP)
 	node tools/textlint.mjs $(TEXTLINT_PATHS)
 
 format: $(STAMP)
-	$(BIN)/ruff format src tests docs/conf.py
-	$(BIN)/ruff check --fix src tests docs/conf.py
+	$(BIN)/ruff format src tests docs/conf.py setup.py
+	$(BIN)/ruff check --fix src tests docs/conf.py setup.py
 
 # validate first: under GitHub Actions its problems become annotations on the pull request.
 test: $(STAMP) validate lint textlint

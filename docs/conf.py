@@ -6,9 +6,9 @@ is built where it lies, one copy of every page, next to the site pages in docs/.
 
 import contextlib
 import io
-import tomllib
-from pathlib import Path
+import os
 
+from handbook_search.model import project as _project
 from handbook_search.model.page import HEADING_ANCHOR_LEVEL
 
 project = "地域づくり支援ハンドブック ナレッジベース"
@@ -49,24 +49,10 @@ html_favicon = "favicon.svg"
 html_show_sourcelink = False
 html_copy_source = False
 
-# The repository's address has one place, pyproject.toml ([project.urls] Repository); it drives
-# the 「このページを編集」 link of every corpus page (furo's source_* options and
+# The project's addresses have one place, pyproject.toml ([project.urls]; handbook_search/model/project.py):
+# Repository drives the 「このページを編集」 link of every corpus page (furo's source_* options and
 # _templates/components/edit-this-page.html, which gives the link its Japanese label).
-# A copy of docs/ + corpus/ without pyproject.toml (tests, lab/bench's synthetic sites) reads the
-# same value from the installed package's metadata.
-_pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
-if _pyproject.is_file():
-    handbook_repository = tomllib.loads(_pyproject.read_text(encoding="utf-8"))["project"]["urls"][
-        "Repository"
-    ]
-else:
-    from importlib.metadata import metadata
-
-    handbook_repository = next(
-        u.split(",", 1)[1].strip()
-        for u in metadata("handbook-search").get_all("Project-URL")
-        if u.startswith("Repository,")
-    )
+handbook_repository = _project.repository_url()
 html_theme_options = {
     "source_repository": handbook_repository,
     "source_branch": "main",
@@ -87,10 +73,13 @@ suppress_warnings = ["git"]
 # Japanese for the theme's strings that Sphinx's own catalog lacks (docs/locale/ja/LC_MESSAGES/sphinx.po).
 locale_dirs = ["docs/locale"]  # relative to the source folder (the repository root)
 
-# The address where the site is published: ONE place for the canonical links, the page URL printed
-# on paper, OGP (sphinxext-opengraph) and sitemap.xml (sphinx-sitemap). Change it when the site moves
-# (example.org is a placeholder until the publishing address is decided).
-html_baseurl = "https://example.org/handbook-search/"
+# The address where the site is published (Homepage; $HANDBOOK_SITE_URL for one build): ONE place
+# for the canonical links, the page URL printed on paper, OGP (sphinxext-opengraph) and sitemap.xml
+# (sphinx-sitemap). A build for publishing (HANDBOOK_PUBLISH=1, the Pages workflow) refuses a
+# placeholder address.
+html_baseurl = _project.site_url()
+if os.environ.get("HANDBOOK_PUBLISH") == "1":
+    _project.check_publishable(html_baseurl)
 ogp_site_url = html_baseurl
 ogp_social_cards = {"enable": False}  # no image generation (would need matplotlib)
 sitemap_url_scheme = "{link}"

@@ -347,6 +347,35 @@ def test_search_works_offline_from_file_urls(browser, built_site):
     assert console_errors(browser) == []
 
 
+def test_the_offline_zip_opens_from_file_and_searches(browser, built_site, cli_engine, tmp_path):
+    """`make offline`'s zip, unzipped into another folder: index.html opened from file:// leads to
+    the home page, and the search there gives the CLI's first page for 担い手確保."""
+    import zipfile
+
+    from handbook_search.lab.browser import console_errors
+    from handbook_search.site.offline import FOLDER, write_zip
+
+    archive = tmp_path / "handbook-site.zip"
+    count = write_zip(built_site, archive)
+    names = zipfile.ZipFile(archive).namelist()
+    assert len(names) == count and all(n.startswith(FOLDER + "/") for n in names)
+    assert not any("/." in n for n in names)  # no .doctrees nor .buildinfo
+    zipfile.ZipFile(archive).extractall(tmp_path / "unzipped")
+    home = tmp_path / "unzipped" / FOLDER / "index.html"
+    browser.get(home.as_uri())
+    wait_until(browser, lambda b: b.current_url.endswith("docs/index.html"))
+    state, found = sidebar_search(browser, "", "担い手確保", start=browser.current_url)
+    first = cli_engine.query("担い手確保", limit=1, notify=lambda m: None).hits[0].record
+    assert state == "done" and found[0]["url"].endswith(first["url"])
+    assert console_errors(browser) == []
+
+
+def wait_until(browser, condition, seconds: float = 10):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, seconds).until(condition)
+
+
 def _html(site: Path, page: str) -> str:
     path = site / urlsplit(page).path
     return path.read_text(encoding="utf-8") if path.is_file() else ""

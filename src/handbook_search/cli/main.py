@@ -18,6 +18,7 @@ from handbook_search.cli.common import (  # noqa: F401 (the CLI's public names)
     EXIT_USAGE,
     UsageError,
     default_corpus,
+    default_index,
 )
 
 
@@ -27,13 +28,14 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"引数が正しくありません: {message}")
 
 
-def default_index(corpus: Path) -> Path:
-    """$HANDBOOK_INDEX, else build/index next to the corpus."""
-    env = os.environ.get("HANDBOOK_INDEX")
-    return Path(env) if env else corpus.resolve().parent / "build" / "index"
+def site_dir(corpus: Path) -> Path | str:
+    """The built site next to the corpus; for an installed snapshot, the published site."""
+    from handbook_search.cli.common import is_snapshot
 
+    if is_snapshot(corpus):
+        from handbook_search.model.project import site_url
 
-def site_dir(corpus: Path) -> Path:
+        return site_url()
     return corpus.resolve().parent / "build" / "html"
 
 
@@ -55,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--index",
         type=Path,
         default=None,
-        help="索引のフォルダ。既定: $HANDBOOK_INDEX またはコーパスの隣の build/index",
+        help="索引のフォルダ。既定: $HANDBOOK_INDEX またはコーパスの隣の build/index"
+        "（インストール版ではユーザーのキャッシュフォルダ）",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
@@ -375,6 +378,9 @@ COMMANDS = {"search", "index", "show", "list", "validate", "new"}
 
 
 def main(argv: list[str] | None = None) -> int:
+    from handbook_search.cli.render import console_streams
+
+    console_streams()
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] not in COMMANDS and argv[0] not in ("-h", "--help"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -25,7 +26,23 @@ def clean(text: str) -> str:
 
 
 def use_color(stream) -> bool:
-    return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+    """ANSI colour on a terminal that shows it: not when piped, NO_COLOR or TERM=dumb; on Windows
+    only in terminals known to show it (Windows Terminal, ConEmu/ANSICON, mintty's TERM), not in
+    the old console, which would print the escape codes."""
+    if not stream.isatty() or "NO_COLOR" in os.environ or os.environ.get("TERM") == "dumb":
+        return False
+    if sys.platform == "win32":
+        return any(v in os.environ for v in ("WT_SESSION", "ANSICON", "TERM"))
+    return True
+
+
+def console_streams() -> None:
+    """stdout/stderr never fail on a character the console's code page lacks (cp932 on a
+    Japanese Windows has no ①～ variants of some symbols): such a character is replaced. Windows'
+    console itself is written in UTF-16 by Python, so Japanese shows there whatever the code page."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(errors="replace")
 
 
 def width(text: str) -> int:
@@ -59,9 +76,10 @@ def near(path: Path) -> str:
         return path.as_posix()
 
 
-def site_url(record: dict, anchor: str, site: Path) -> str:
-    """Where the page is in the built site, with the section's #anchor."""
-    shown = near(site / record["url"])
+def site_url(record: dict, anchor: str, site: Path | str) -> str:
+    """Where the page is in the built site (a folder, or the published site's address for an
+    installed snapshot), with the section's #anchor."""
+    shown = site + record["url"] if isinstance(site, str) else near(site / record["url"])
     return f"{shown}#{anchor}" if anchor else shown
 
 

@@ -11,7 +11,7 @@ Layout of the index folder:
     CURRENT          name of the live generation (replaced atomically)
     g-<id>/          a whoosh index + manifest.json (corpus files with mtime, size, sha1;
                      the size of every index file, to notice a damaged one)
-    .lock            flock: one writer at a time
+    .lock            filelock (flock / msvcrt): one writer at a time
 
 The folder may be a user's: nothing is written into a non-empty folder without the marker (nor
 into /, $HOME or the corpus), and only generations the marker records are ever removed. A
@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import json
 import os
 import re
@@ -38,6 +37,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from filelock import FileLock, Timeout
+
 from handbook_search.search.analysis import ANALYZER_VERSION
 from handbook_search.search.indexer import Progress, fingerprint, write_generation
 
@@ -45,6 +46,7 @@ FORMAT = 3  # 3: modules moved by role (whoosh pickles the analyzer's module pat
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 READ_ONLY = {errno.EROFS, errno.EACCES, errno.EPERM}
+LOCK_WAIT = 600  # seconds a writer waits for another one (a full build at 10,000 pages fits)
 
 
 class IndexError_(Exception):
@@ -229,14 +231,20 @@ class Index:
     def _locked(self) -> Iterator[None]:
         self.check_place()
         self.dir.mkdir(parents=True, exist_ok=True)
-        with open(self.dir / ".lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                if not (self.dir / MARKER).is_file():
-                    self._record()
-                yield
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+        # filelock: flock on POSIX, msvcrt on Windows (the CLI runs on both)
+        try:
+            lock = FileLock(self.dir / ".lock", timeout=LOCK_WAIT)
+            lock.acquire()
+        except Timeout:
+            raise IndexError_(
+                f"ほかの処理が索引を更新中です（{LOCK_WAIT} 秒待ちました）: {self.dir}"
+            ) from None
+        try:
+            if not (self.dir / MARKER).is_file():
+                self._record()
+            yield
+        finally:
+            lock.release()
 
     def _swap(self, new: Path) -> None:
         """Make `new` the live generation (atomic), then remove the generations this project

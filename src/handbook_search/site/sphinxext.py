@@ -562,6 +562,21 @@ class PrintEdition(_ListingDirective):
         return [para]
 
 
+class OfflineCopy(SphinxDirective):
+    """A link to the offline copy (site/offline.py) where the site is published: an absolute
+    address, so the link inside an unzipped copy still leads to the newest zip."""
+
+    def run(self) -> list[nodes.Node]:
+        from handbook_search.site.offline import OFFLINE_ZIP
+
+        base = self.config.html_baseurl
+        link = nodes.reference(
+            "", "オフライン版（zip）", refuri=base.rstrip("/") + "/" + OFFLINE_ZIP
+        )
+        text = "（展開して index.html を開くと、インターネットにつながらないパソコンでも検索つきで読めます）"
+        return [nodes.paragraph("", "", link, nodes.Text(text), classes=["handbook-offline"])]
+
+
 def _init_env(app: Sphinx, env, docnames) -> None:
     if not hasattr(env, "handbook_listing_docs"):
         env.handbook_listing_docs = set()
@@ -733,6 +748,7 @@ def setup(app: Sphinx) -> dict:
     app.add_directive("theme-list", ThemeList)
     app.add_directive("spelling-table", SpellingTable)
     app.add_directive("print-edition", PrintEdition)
+    app.add_directive("offline-copy", OfflineCopy)
     app.add_css_file("handbook.css")
     return {
         "version": "0.1",
