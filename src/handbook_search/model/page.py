@@ -359,6 +359,8 @@ def read_front_matter(text: str, shown: str) -> tuple[Any, list[Problem], yaml.N
     """Parse the YAML front matter of `text`. Returns (data, problems, yaml node, base line)."""
     import yaml
 
+    from handbook_search.model import safety
+
     tokens = markdown_parser().parse(text)
     raw, start = _front_matter(tokens)
     if raw is None:
@@ -369,8 +371,7 @@ def read_front_matter(text: str, shown: str) -> tuple[Any, list[Problem], yaml.N
         return None, [Problem(shown, 1, msg)], None, 0
     base = start + 2  # the YAML starts on the line after the opening ---, 1-based
     try:
-        node = yaml.compose(raw, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(raw)
+        data, node = safety.load_yaml(raw)  # no aliases, bounded depth: linear work
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = base + mark.line if mark else base
@@ -397,6 +398,10 @@ def parse_page(
     shown = shown or str(path)
     text, found = safety.read_page(path)
     if text is None:
+        return None, [Problem(shown, line, msg) for line, msg in found]
+    found = [(1, safety.PAGE_NAME_MESSAGE)] if not safety.PAGE_NAME.fullmatch(path.name) else []
+    found = found or safety.nesting_problems(text)  # before markdown-it and docutils recurse
+    if found:
         return None, [Problem(shown, line, msg) for line, msg in found]
 
     from handbook_search.model.schema import check_meta
