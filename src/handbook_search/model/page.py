@@ -287,7 +287,7 @@ def _front_matter(tokens) -> tuple[str | None, int]:
     return None, 0
 
 
-def _loc_line(node: yaml.Node | None, loc: tuple, base: int) -> int:
+def loc_line(node: yaml.Node | None, loc: tuple, base: int) -> int:
     """File line of the YAML node at `loc` (falling back to the nearest parent)."""
     import yaml
 
@@ -413,7 +413,7 @@ def parse_page(
     if refused:  # reported once, as refused keys, not again as unknown ones
         data = {k: v for k, v in data.items() if k not in safety.FORBIDDEN_KEYS}
     meta, errors = check_meta(data)
-    problems += [Problem(shown, _loc_line(node, loc, base), msg) for loc, msg in errors]
+    problems += [Problem(shown, loc_line(node, loc, base), msg) for loc, msg in errors]
     tokens = markdown_parser().parse(text)
     refused += safety.markup_problems(text, tokens, path, root, markdown_parser().parse)
     problems += [Problem(shown, line, msg) for line, msg in refused]
