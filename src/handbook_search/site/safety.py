@@ -264,7 +264,31 @@ def _remove_stale_outputs(app: Sphinx, exception) -> None:
             shutil.rmtree(path) if path.is_dir() else path.unlink()
 
 
+# -- URLs ---------------------------------------------------------------------------------
+def web_url(url: str) -> str:
+    """`url` percent-encoded where a URL must be (space, #, non-ASCII …); escapes kept.
+
+    >>> web_url("https://example.jp/corpus/a b#c.html"), web_url("https://x.jp/%41")
+    ('https://example.jp/corpus/a%20b%23c.html', 'https://x.jp/%41')
+    """
+    from urllib.parse import quote
+
+    return quote(url, safe=":/%&;=~@!$'()*+,")
+
+
+def _encode_sitemap(app: Sphinx, exception) -> None:
+    """sphinx-sitemap writes page names as they are: every <loc> percent-encoded afterwards."""
+    sitemap = Path(app.outdir) / "sitemap.xml"
+    if exception is not None or not sitemap.is_file():
+        return
+    text = sitemap.read_text(encoding="utf-8")
+    encoded = re.sub(r"<loc>([^<]*)</loc>", lambda m: f"<loc>{web_url(m.group(1))}</loc>", text)
+    if encoded != text:
+        sitemap.write_text(encoded, encoding="utf-8")
+
+
 def setup(app: Sphinx) -> None:
+    app.connect("build-finished", _encode_sitemap, priority=900)  # after sphinx-sitemap (500)
     app.connect("config-inited", _exclude_unsafe_files)
     app.connect("source-read", _clean_source, priority=100)
     app.connect("doctree-read", _strip_unsafe_nodes, priority=100)  # before the collectors
