@@ -72,6 +72,10 @@ EXPECTED = {
     "shimane-question?x-2024": (1, "ファイル名には半角の英字・数字・-・_ だけを使ってください"),
     "shimane-percent%41x-2024": (1, "ファイル名には半角の英字・数字・-・_ だけを使ってください"),
     "shimane-space x-2024": (1, "ファイル名には半角の英字・数字・-・_ だけを使ってください"),
+    # probes of our own: values PyYAML accepts but Python cannot hold, and Python tags
+    "yaml-bad-date": (13, "値を読めません（存在しない日付や、桁が多すぎる数です）: 2025-02-30"),
+    "yaml-huge-int": (9, "値を読めません（存在しない日付や、桁が多すぎる数です）"),
+    "yaml-python-tag": (9, "YAML のタグ（!! や ! で始まる書き方）は使えません"),
 }
 # pages the build leaves out by itself (validator off): reason in its warning
 LEFT_OUT = {
@@ -84,6 +88,8 @@ LEFT_OUT = {
     "shimane-question?x-2024": "ファイル名には",
     "shimane-percent%41x-2024": "ファイル名には",
     "shimane-space x-2024": "ファイル名には",
+    "yaml-bad-date": "値を読めません",
+    "yaml-huge-int": "値を読めません",
 }
 SYMLINK = "シンボリックリンクは使えません"
 NOT_A_PAGE = "ページとして読まれないファイルです"
@@ -571,7 +577,7 @@ def test_search_and_show_print_no_control_characters(run_cli, mini, tmp_path, mo
     monkeypatch.setattr(safety, "_CONTROL", regex.compile("(?!)"))  # the rules off
     monkeypatch.setattr(safety, "text_problem", lambda text: None)
     case = mini / "cases" / "shimane-kakuu-2024.md"
-    payload = "\x1b]0;乗っ取り\x07\x1b[2J\x9b31m担い手\u202e"
+    payload = "\x1b]0;乗っ取り\x07\x1b[2J\x9b31m担い手\u202e\u200f\u200b"
     case.write_text(case.read_text(encoding="utf-8").replace("担い手", payload), encoding="utf-8")
     outputs = [
         _search(run_cli, mini, tmp_path / "index"),
@@ -583,7 +589,7 @@ def test_search_and_show_print_no_control_characters(run_cli, mini, tmp_path, mo
     ]
     for status, out, err in outputs:
         assert status == 0, err
-        for ch in ("\x1b", "\x07", "\x9b", "\u202e"):
+        for ch in ("\x1b", "\x07", "\x9b", "\u202e", "\u200f", "\u200b"):
             assert ch not in out and ch not in err
     assert "乗っ取り" in outputs[2][1]  # the text itself stays readable
 

@@ -334,6 +334,7 @@ _YAML_PROBLEMS = (
     ("expected <block end>", "字下げがそろっていません（同じ階層の行は同じ数の空白で始めてください）"),
     ("could not find expected ':'", "「キー: 値」の「:」がありません"),
     ("found undefined alias", "「*」で始まる値は使えません。文字列なら \"…\" で囲んでください"),
+    ("could not determine a constructor", "YAML のタグ（!! や ! で始まる書き方）は使えません"),
     ("that cannot start any token", "値の先頭に置けない記号があります。値全体を \"…\" で囲んでください"),
 )  # fmt: skip
 

@@ -208,6 +208,7 @@ YAML_ALIAS = (
     "YAML の別名（& と * で同じ値を繰り返す書き方）は使えません。値をそのまま書いてください"
 )
 YAML_DEPTH = f"YAML の入れ子が深すぎます（上限 {MAX_YAML_DEPTH} 階層）"
+YAML_VALUE = "値を読めません（存在しない日付や、桁が多すぎる数です）: "
 
 
 @functools.cache
@@ -217,6 +218,7 @@ def bounded_loader() -> type:
     before it composes them: work stays linear in the size of the text."""
     import yaml
     from yaml.composer import ComposerError
+    from yaml.constructor import ConstructorError
 
     class BoundedLoader(yaml.SafeLoader):
         _depth = 0
@@ -232,6 +234,13 @@ def bounded_loader() -> type:
                 return super().compose_node(parent, index)
             finally:
                 self._depth -= 1
+
+        def construct_object(self, node, deep=False):
+            try:
+                return super().construct_object(node, deep)
+            except (ValueError, OverflowError) as exc:  # 2025-02-30, a 5,000-digit number
+                value = str(node.value)[:40] if isinstance(node.value, str) else ""
+                raise ConstructorError(None, None, YAML_VALUE + value, node.start_mark) from exc
 
     return BoundedLoader
 
@@ -290,8 +299,9 @@ def nesting_problems(text: str) -> Found:
 
 
 def front_matter_bounds(text: str) -> Found:
-    """YAML aliases or nesting beyond MAX_YAML_DEPTH in the front matter of `text` (the build's
-    check: the validator reads the front matter with `load_yaml` itself)."""
+    """YAML aliases, nesting beyond MAX_YAML_DEPTH or values Python cannot hold in the front
+    matter of `text` (the build's check, before MyST reads it with yaml.safe_load: the validator
+    reads the front matter with `load_yaml` itself)."""
     import yaml
 
     m = FRONT_MATTER.match(text.lstrip("\ufeff"))
@@ -301,7 +311,7 @@ def front_matter_bounds(text: str) -> Found:
         load_yaml(m.group(1))
     except yaml.YAMLError as exc:
         problem = getattr(exc, "problem", "")
-        if problem in (YAML_ALIAS, YAML_DEPTH):
+        if problem in (YAML_ALIAS, YAML_DEPTH) or problem.startswith(YAML_VALUE):
             mark = getattr(exc, "problem_mark", None)
             return [((mark.line if mark else 0) + 2, problem)]
     return []
