@@ -102,6 +102,7 @@ function tooDeep(text) {
       if (ch === "]") depth = Math.max(depth - 1, 0);
     }
     const body = /^(?:[*_-]|\d{1,9}[.)])\s/.test(stripped) ? stripped.slice(2) : stripped;
+    if (body.startsWith("|")) delimiters = 0; // a table row: each cell is read on its own
     delimiters += (body.match(/(?<!\\)[*_]/g) ?? []).length;
     if (delimiters > MAX_DELIMITERS) return i + 1;
   }

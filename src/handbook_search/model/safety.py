@@ -257,7 +257,7 @@ def load_yaml(text: str) -> tuple[Any, Any]:
 
 
 # Markdown nesting before markdown-it and docutils recurse over it: brackets (links) and
-# emphasis delimiters per paragraph, quote depth and indentation per line. Real pages stay far
+# emphasis delimiters per paragraph (per row in a table), quote depth and indentation per line. Real pages stay far
 # below (brackets 2, delimiters a dozen, quotes 2, indentation 12 columns).
 MAX_BRACKETS = 30
 MAX_DELIMITERS = 200
@@ -290,6 +290,8 @@ def nesting_problems(text: str) -> Found:
             elif ch == "]":
                 depth = max(depth - 1, 0)
         body = stripped[2:] if _LIST_MARKER.match(stripped) else stripped
+        if body.startswith("|"):  # a table row: each cell is read on its own
+            delimiters = 0
         delimiters += len(_DELIMITER.findall(body))
         if depth > MAX_BRACKETS or delimiters > MAX_DELIMITERS:
             what = "「[」の入れ子" if depth > MAX_BRACKETS else "強調の記号（* や _）"
