@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -56,3 +58,65 @@ def test_a_malformed_dictionary_says_so_in_japanese(tmp_path: Path):
     path.write_text("synonyms: SC\n", encoding="utf-8")
     with pytest.raises(ValueError, match="synonyms: の下に語のリスト"):
         read_groups(path)
+
+
+# -- the dictionary as input (issue 22) -------------------------------------------------------
+HOSTILE = Path(__file__).parent / "fixtures" / "attacks" / "dictionary"
+
+
+@pytest.mark.parametrize(
+    ("name", "line", "message"),
+    [
+        ("alias-bomb", 2, "YAML の別名（& と * で同じ値を繰り返す書き方）は使えません"),
+        ("deep", 1, "YAML の入れ子が深すぎます（上限 50 階層）"),
+        ("huge-group", 2, "語が多すぎます（1 つのグループは 20 語まで"),
+        ("catastrophic-regex", 3, "繰り返しの中に繰り返しや「|」がある正規表現"),
+        ("catastrophic-regex", 5, "/(x|xx)*y/"),
+        ("conflict", 10, "語が長すぎます（上限 40 文字）"),
+        ("conflict", 8, "見えない文字（U+200B）は使えません"),
+    ],
+)
+def test_validate_checks_the_dictionary(run_cli, tmp_path, name, line, message):
+    shutil.copytree(ROOT / "tests" / "fixtures" / "mini", tmp_path / "corpus")
+    shutil.copy(HOSTILE / f"{name}.yml", tmp_path / "corpus" / SYNONYMS_FILE)
+    start = time.perf_counter()
+    status, _, err = run_cli("validate", "--corpus", tmp_path / "corpus", cwd=tmp_path)
+    assert time.perf_counter() - start < 60
+    assert status == 2, err
+    assert any(
+        x.startswith(f"corpus/{SYNONYMS_FILE}:{line}: ") and message in x for x in err.splitlines()
+    ), err
+
+
+def test_duplicate_and_conflicting_entries_are_reported(tmp_path: Path):
+    from handbook_search.model.dictionary import dictionary_problems
+
+    path = tmp_path / SYNONYMS_FILE
+    path.write_text(
+        "rules:\n"
+        "  - {expected: 仕組み, patterns: [しくみ]}\n"
+        "  - {expected: しくみ, patterns: [仕組]}\n"
+        "  - {expected: 仕組み, patterns: [しくみ]}\n"
+        "synonyms:\n  - [SC, SC]\n",
+        encoding="utf-8",
+    )
+    found = [str(p) for p in dictionary_problems(path, "d.yml")]
+    assert any("d.yml:4: 表記 しくみ は 2 行目の項目にもあります" in p for p in found), found
+    assert any("d.yml:2: しくみ を直す項目と、しくみ に直す項目（3 行目）" in p for p in found), (
+        found
+    )
+    assert any("d.yml:6: 同じ語が 2 回あります: SC" in p for p in found), found
+
+
+def test_search_expands_a_huge_group_in_bounded_time(run_cli, tmp_path):
+    from handbook_search.model.dictionary import MAX_GROUP
+
+    shutil.copytree(ROOT / "tests" / "fixtures" / "mini", tmp_path / "corpus")
+    shutil.copy(HOSTILE / "huge-group.yml", tmp_path / "corpus" / SYNONYMS_FILE)
+    assert all(len(g) <= MAX_GROUP for g in read_groups(tmp_path / "corpus" / SYNONYMS_FILE))
+    start = time.perf_counter()
+    status, _, err = run_cli(
+        "search", "語17", "--corpus", tmp_path / "corpus", "--index", tmp_path / "i"
+    )
+    assert status == 0, err
+    assert time.perf_counter() - start < 30  # ≈ 1 s with the index build; 8–12 s before the cap

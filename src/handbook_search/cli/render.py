@@ -19,10 +19,11 @@ RESULT_KEYS = (
 
 def clean(text: str) -> str:
     """Text from pages or users made safe for a terminal: control characters (ESC, OSC, CR,
-    bidi overrides …) removed, tab and newline kept."""
-    from handbook_search.model.safety import CONTROL
+    bidi overrides …) and invisible ones (zero-width space and joiners, bidi marks) removed,
+    tab and newline kept."""
+    from handbook_search.model.safety import CONTROL, INVISIBLE
 
-    return CONTROL.sub("", text.replace("\r", ""))
+    return INVISIBLE.sub("", CONTROL.sub("", text.replace("\r", "")))
 
 
 def use_color(stream) -> bool:

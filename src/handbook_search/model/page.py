@@ -287,7 +287,7 @@ def _front_matter(tokens) -> tuple[str | None, int]:
     return None, 0
 
 
-def _loc_line(node: yaml.Node | None, loc: tuple, base: int) -> int:
+def loc_line(node: yaml.Node | None, loc: tuple, base: int) -> int:
     """File line of the YAML node at `loc` (falling back to the nearest parent)."""
     import yaml
 
@@ -334,6 +334,7 @@ _YAML_PROBLEMS = (
     ("expected <block end>", "字下げがそろっていません（同じ階層の行は同じ数の空白で始めてください）"),
     ("could not find expected ':'", "「キー: 値」の「:」がありません"),
     ("found undefined alias", "「*」で始まる値は使えません。文字列なら \"…\" で囲んでください"),
+    ("could not determine a constructor", "YAML のタグ（!! や ! で始まる書き方）は使えません"),
     ("that cannot start any token", "値の先頭に置けない記号があります。値全体を \"…\" で囲んでください"),
 )  # fmt: skip
 
@@ -359,6 +360,8 @@ def read_front_matter(text: str, shown: str) -> tuple[Any, list[Problem], yaml.N
     """Parse the YAML front matter of `text`. Returns (data, problems, yaml node, base line)."""
     import yaml
 
+    from handbook_search.model import safety
+
     tokens = markdown_parser().parse(text)
     raw, start = _front_matter(tokens)
     if raw is None:
@@ -369,8 +372,7 @@ def read_front_matter(text: str, shown: str) -> tuple[Any, list[Problem], yaml.N
         return None, [Problem(shown, 1, msg)], None, 0
     base = start + 2  # the YAML starts on the line after the opening ---, 1-based
     try:
-        node = yaml.compose(raw, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(raw)
+        data, node = safety.load_yaml(raw)  # no aliases, bounded depth: linear work
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = base + mark.line if mark else base
@@ -398,6 +400,10 @@ def parse_page(
     text, found = safety.read_page(path)
     if text is None:
         return None, [Problem(shown, line, msg) for line, msg in found]
+    found = [(1, safety.PAGE_NAME_MESSAGE)] if not safety.PAGE_NAME.fullmatch(path.name) else []
+    found = found or safety.nesting_problems(text)  # before markdown-it and docutils recurse
+    if found:
+        return None, [Problem(shown, line, msg) for line, msg in found]
 
     from handbook_search.model.schema import check_meta
 
@@ -408,7 +414,7 @@ def parse_page(
     if refused:  # reported once, as refused keys, not again as unknown ones
         data = {k: v for k, v in data.items() if k not in safety.FORBIDDEN_KEYS}
     meta, errors = check_meta(data)
-    problems += [Problem(shown, _loc_line(node, loc, base), msg) for loc, msg in errors]
+    problems += [Problem(shown, loc_line(node, loc, base), msg) for loc, msg in errors]
     tokens = markdown_parser().parse(text)
     refused += safety.markup_problems(text, tokens, path, root, markdown_parser().parse)
     problems += [Problem(shown, line, msg) for line, msg in refused]

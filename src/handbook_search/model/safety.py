@@ -6,10 +6,12 @@ error), and it enters neither the search index nor the site-search index. The bu
 the same things a second time on its own (site/safety.py), so skipping validation publishes
 nothing unsafe.
 
-- the file: a regular file (no symlink), at most MAX_PAGE_BYTES, UTF-8 (a bad byte is reported at
-  its real line), no control characters other than tab and newline (and no bidi overrides);
-- the front matter: no key that changes the parser or the page's HTML head (FORBIDDEN_KEYS), no
-  control character written as a YAML escape;
+- the file: a regular file (no symlink) named as PAGE_NAME allows, at most MAX_PAGE_BYTES, UTF-8
+  (a bad byte is reported at its real line), no control characters other than tab and newline
+  (and no bidi overrides), Markdown nested no deeper than nesting_problems allows;
+- the front matter: read with `load_yaml` (no aliases, at most MAX_YAML_DEPTH levels); no key
+  that changes the parser or the page's HTML head (FORBIDDEN_KEYS); in every string no control
+  character (also as a YAML escape), no invisible character (INVISIBLE) and no HTML;
 - the markup: no control character written as a character reference (&#x202e;), no raw HTML (the allow-list ALLOWED_HTML is empty), no directive or role that
   inserts files or raw output (REFUSED_DIRECTIVES, REFUSED_ROLES), images only of image files
   inside the corpus, no javascript:/data:/vbscript: links;
@@ -18,6 +20,7 @@ nothing unsafe.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Iterator
@@ -58,6 +61,16 @@ REFUSED_ROLES = {
 }
 # Directives whose body is literal text, not Markdown: not searched for nested markup.
 LITERAL_DIRECTIVES = {"code", "code-block", "sourcecode", "math", "glossary"}
+# Every other directive and role a page may use: admonitions, images, tables and the site's own
+# generated lists (site/sphinxext.py). Anything else is an extension we did not review.
+ALLOWED_DIRECTIVES = LITERAL_DIRECTIVES | {
+    *("admonition", "attention", "caution", "danger", "error", "hint", "important", "note"),
+    *("seealso", "tip", "warning", "image", "figure", "table", "list-table", "toctree"),
+    *("case-list", "case-explorer", "case-map", "recent-cases", "theme-cases", "theme-list"),
+    *("spelling-table", "print-edition"),
+}
+ALLOWED_ROLES = {"term", "ref", "doc", "sub", "sup", "abbr"}
+TARGET = "ラベル（(名前)= の行）は使えません（見出しへのリンクは見出しのアンカーを使ってください）"
 
 # Image files a page may show: suffix → leading bytes. No SVG: opened on its own, an SVG file
 # runs its scripts with the site's origin.
@@ -73,6 +86,12 @@ OTHER_FILES = {"dictionary.yml"}  # at the corpus root
 # C0 controls but tab, LF and CR, DEL, C1 controls (ESC, CSI, OSC …) and bidi overrides: what a
 # page may not contain and what the CLI never prints (cli/render.py).
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Characters that show nothing but change what a name is or how it is read (zero-width space,
+# joiners, marks, word joiner, invisible operators, BOM, Arabic and Mongolian marks): refused in
+# front-matter strings, where two names must compare equal when they look equal.
+INVISIBLE = re.compile("[\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u2060-\u2064\u3164\ufeff]")
+# A tag, a comment or a character reference: front-matter strings are plain text.
+_HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>?|&#?[a-zA-Z0-9]+;")
 _CONTROL = re.compile(CONTROL.pattern + "|\r(?!\n)")  # in a file, CR only before LF
 _BAD_SCHEME = re.compile(
     r"""(?ix)(?: \]\( \s*<? | <\s* | (?:href|src|target)\s*=\s*["']? | :target:\s* | ^\s*\[[^\]]+\]:\s* )
@@ -181,6 +200,167 @@ def read_text(path: Path) -> tuple[str | None, Found]:
     return text, []
 
 
+# -- bounded work ------------------------------------------------------------------------
+# YAML nesting a page or the dictionary may use (real front matter nests 3 deep): PyYAML's
+# composer recurses once per level, so 5,000 nested mappings are a RecursionError.
+MAX_YAML_DEPTH = 50
+YAML_ALIAS = (
+    "YAML の別名（& と * で同じ値を繰り返す書き方）は使えません。値をそのまま書いてください"
+)
+YAML_DEPTH = f"YAML の入れ子が深すぎます（上限 {MAX_YAML_DEPTH} 階層）"
+YAML_VALUE = "値を読めません（存在しない日付や、桁が多すぎる数です）: "
+
+
+@functools.cache
+def _constructor() -> type:
+    """PyYAML's SafeConstructor that reports a value Python cannot hold (2025-02-30, a number
+    of 5,000 digits: ValueError inside PyYAML) as a YAML error at the value's line."""
+    import yaml
+    from yaml.constructor import ConstructorError
+
+    class Constructor(yaml.constructor.SafeConstructor):
+        def construct_object(self, node, deep=False):
+            try:
+                return super().construct_object(node, deep)
+            except (ValueError, OverflowError) as exc:
+                value = str(node.value)[:40] if isinstance(node.value, str) else ""
+                raise ConstructorError(None, None, YAML_VALUE + value, node.start_mark) from exc
+
+    return Constructor
+
+
+def load_yaml(text: str) -> tuple[Any, Any]:
+    """(data, node) of a YAML document, refusing anchors and aliases (a few lines of
+    `&a [*b, *b, …]` stand for billions of nodes to any walk over them) and nesting beyond
+    MAX_YAML_DEPTH from the event stream, before anything is composed: work stays linear in
+    the size of the text. yaml.YAMLError when refused or malformed."""
+    import yaml
+
+    loader_class = _check_events(text, yaml.SafeLoader)  # PyYAML's messages (yaml_error)
+    node = yaml.compose(text, Loader=loader_class)
+    return (_constructor()().construct_document(node) if node is not None else None), node
+
+
+def _check_events(text: str, loader_class: type) -> type:
+    """Refuse aliases, anchors and deep nesting in the event stream; the loader class used."""
+    import yaml
+    from yaml.composer import ComposerError
+
+    loader = loader_class(text)
+    depth = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise ComposerError(None, None, YAML_ALIAS, event.start_mark)
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_YAML_DEPTH:
+                    raise ComposerError(None, None, YAML_DEPTH, event.start_mark)
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    finally:
+        loader.dispose()
+    return loader_class
+
+
+# Markdown nesting before markdown-it and docutils recurse over it: brackets (links) and
+# emphasis delimiters per paragraph (per row in a table), quote depth and indentation per line. Real pages stay far
+# below (brackets 2, delimiters a dozen, quotes 2, indentation 12 columns).
+MAX_BRACKETS = 30
+MAX_DELIMITERS = 200
+MAX_QUOTES = 10
+MAX_INDENT = 120
+_DELIMITER = re.compile(r"(?<!\\)[*_]")
+_DEEP_PREFIX = re.compile(rf"(?m)^(?:[ \t]*>){{{MAX_QUOTES + 1}}}|^[ \t>]{{{MAX_INDENT // 4}}}")
+_BRACKET = re.compile(r"[\[\]]")
+_LIST_MARKER = re.compile(r"^(?:[*_-]|\d{1,9}[.)])\s")
+
+
+def nesting_problems(text: str) -> Found:
+    """Where a page nests deeper than markdown-it and docutils can follow (one scan, no parse)."""
+    if (
+        text.count("[") <= MAX_BRACKETS
+        and text.count("*") + text.count("_") <= MAX_DELIMITERS
+        and not _DEEP_PREFIX.search(text)
+    ):
+        return []  # most pages: nothing can nest that deep
+    found: Found = []
+    depth = delimiters = 0
+    start = 1
+    for n, line in enumerate(text.split("\n"), 1):
+        stripped = line.lstrip(" \t>")
+        if not stripped.strip():
+            depth = delimiters = 0
+            start = n + 1
+            continue
+        prefix = line[: len(line) - len(stripped)]
+        if prefix.count(">") > MAX_QUOTES or len(prefix.expandtabs(4)) > MAX_INDENT:
+            found.append((n, NESTING))
+            break
+        if "[" in stripped:
+            for m in _BRACKET.finditer(stripped):
+                depth = depth + 1 if m.group() == "[" else max(depth - 1, 0)
+                if depth > MAX_BRACKETS:
+                    break
+        elif "]" in stripped:
+            depth = max(depth - stripped.count("]"), 0)
+        body = stripped[2:] if _LIST_MARKER.match(stripped) else stripped
+        if body.startswith("|"):  # a table row: each cell is read on its own
+            delimiters = 0
+        if "*" in body or "_" in body:
+            delimiters += len(_DELIMITER.findall(body))
+        if depth > MAX_BRACKETS or delimiters > MAX_DELIMITERS:
+            what = "「[」の入れ子" if depth > MAX_BRACKETS else "強調の記号（* や _）"
+            found.append((start, f"段落の中の{what}が多すぎます（段落を分けてください）"))
+            break
+    return found
+
+
+def front_matter_bounds(text: str) -> Found:
+    """YAML aliases, nesting beyond MAX_YAML_DEPTH or values Python cannot hold in the front
+    matter of `text` (the build's check, before MyST reads it with yaml.safe_load: the validator
+    reads the front matter with `load_yaml` itself)."""
+    import yaml
+
+    m = FRONT_MATTER.match(text.lstrip("\ufeff"))
+    if not m:
+        return []
+    fm = m.group(1)
+    indent = max((len(x) - len(x.lstrip(" ")) for x in fm.split("\n")), default=0)
+    openers = fm.count("{") + fm.count("[") + fm.count("- ") + fm.count("? ")
+    try:
+        # nesting is at most openers + indentation: most pages skip the event walk
+        fast = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 10 times faster
+        if "&" in fm or "*" in fm or openers + indent > MAX_YAML_DEPTH:
+            loader_class = _check_events(fm, fast)
+        else:
+            loader_class = fast
+        try:  # libyaml's constructor: no node lines needed here, the file is named
+            yaml.load(m.group(1), Loader=loader_class)  # noqa: S506 (a safe loader)
+        except (ValueError, OverflowError):
+            return [(1, YAML_VALUE.removesuffix(": "))]
+    except yaml.YAMLError as exc:
+        problem = getattr(exc, "problem", "")
+        if problem in (YAML_ALIAS, YAML_DEPTH) or problem.startswith(YAML_VALUE):
+            mark = getattr(exc, "problem_mark", None)
+            return [((mark.line if mark else 0) + 2, problem)]
+    return []
+
+
+# The front matter as MyST finds it (the build's checks run before MyST reads the page).
+FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+
+# The names a page file may have (the site's URLs are the names): letters, digits, - and _, no
+# space, #, ?, % or anything a URL must escape. rules.py wants more of a case (<県>-<町>-<年度>).
+PAGE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\.md")
+PAGE_NAME_MESSAGE = (
+    "ファイル名には半角の英字・数字・-・_ だけを使ってください（空白や # ? % などは使えません）"
+)
+
+NESTING = "リストや引用の入れ子が深すぎるため、ここから後を読めません（入れ子を浅くしてください）"
+
+
 # -- the front matter --------------------------------------------------------------------
 def _strings(value: Any) -> Iterator[str]:
     if isinstance(value, str):
@@ -208,11 +388,18 @@ def front_matter_problems(data: Any, node, base: int) -> Found:
         lines.setdefault(getattr(key, "value", None), base + key.start_mark.line)
     found = [(lines.get(key, base), msg) for key, msg in FORBIDDEN_KEYS.items() if key in data]
     for key, value in data.items():
-        m = next((m for s in _strings(value) for m in [CONTROL.search(s)] if m), None)
-        if m:
-            found.append(
-                (lines.get(key, base), control_message(m.group(), "、エスケープで書いたもの"))
-            )
+        for s in _strings(value):
+            m = CONTROL.search(s)
+            if m:
+                msg = control_message(m.group(), "、エスケープで書いたもの")
+            elif m := INVISIBLE.search(s):
+                msg = f"見えない文字（U+{ord(m.group()):04X}）は使えません（削除してください）"
+            elif m := _HTML_TAG.search(s):
+                msg = f"フロントマターに HTML は書けません: {m.group()[:40]}"
+            else:
+                continue
+            found.append((lines.get(key, base), msg))
+            break
     return found
 
 
@@ -259,6 +446,8 @@ def _walk(tokens, offset: int, parse) -> Iterator[tuple[str, Any, int]]:
         line = (tok.map[0] if tok.map else 0) + offset + 1
         if tok.type == "html_block":
             yield "html", tok.content, line
+        elif tok.type == "myst_target":
+            yield "target", tok.content, line
         elif tok.type == "fence":
             found = _directive(tok.info)
             if found is None:
@@ -297,8 +486,12 @@ def markup_problems(text: str, tokens, path: Path, root: Path, parse) -> Found:
             msg = text_problem(value)
         elif kind == "html":
             msg = _html_problem(value) or None
+        elif kind == "target":
+            msg = TARGET
         elif kind == "role":
             msg = REFUSED_ROLES.get(value)
+            if msg is None and value not in ALLOWED_ROLES:
+                msg = f"{{{value}}} は使えない役割（ロール）です"
         elif kind == "image":
             msg = image_problem(value, path, root)
         elif kind == "link":
@@ -306,6 +499,8 @@ def markup_problems(text: str, tokens, path: Path, root: Path, parse) -> Found:
         elif kind == "directive":
             name, args, content = value
             msg = REFUSED_DIRECTIVES.get(name)
+            if msg is None and name not in ALLOWED_DIRECTIVES:
+                msg = f"{{{name}}} は使えないディレクティブです"
             if msg is None and name in ("image", "figure"):
                 msg = image_problem(args, path, root)
             if msg is None and re.search(r"(?m)^\s*:(file|url):", content):
@@ -329,15 +524,14 @@ def _too_deep(text: str, tokens, parse) -> Found:
     deep = next((t for t in tokens if t.level >= limit - 1 and t.map), None)
     if deep is None:
         return []
-    md.options["maxNesting"] = 10_000
+    md.options["maxNesting"] = 4 * MAX_INDENT  # bounded: nesting_problems ran first
     try:
         full = md.parse(text)
     finally:
         md.options["maxNesting"] = limit
     if len(full) == len(tokens):
         return []
-    msg = "リストや引用の入れ子が深すぎるため、ここから後を読めません（入れ子を浅くしてください）"
-    return [(deep.map[0] + 1, msg)]
+    return [(deep.map[0] + 1, NESTING)]
 
 
 # -- the corpus folder -------------------------------------------------------------------

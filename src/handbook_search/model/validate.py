@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from handbook_search.model.corpus import corpus_files, load_corpus
+from handbook_search.model.corpus import SYNONYMS_FILE, corpus_files, load_corpus
+from handbook_search.model.dictionary import dictionary_problems
 from handbook_search.model.page import Problem, parse_page, shown_path
 from handbook_search.model.rules import check_corpus, check_page
 from handbook_search.model.safety import inside, tree_problems
@@ -29,15 +30,19 @@ def validate_paths(paths: list[Path], root: Path) -> tuple[int, list[Problem]]:
     files: list[Path] = []
     folders: list[str] = []
     problems: list[Problem] = []
+    dictionaries: list[Path] = []  # corpus/dictionary.yml: input too (textlint and search read it)
     for p in paths:
         p = Path(p)
         if p.is_symlink():
             files.append(p)  # refused as a symlink (safety.read_page), never followed
         elif p.is_dir():
             files += corpus_files(p)
+            dictionaries += [p / SYNONYMS_FILE] if (p / SYNONYMS_FILE).is_file() else []
             folders.append(os.path.abspath(p) + os.sep)
             if not _under(p, root):  # a folder outside the corpus: its own files checked
                 problems += [Problem(shown_path(f), 1, m) for f, m in tree_problems(p)]
+        elif p.name == SYNONYMS_FILE and p.is_file():
+            dictionaries.append(p)
         elif p.is_file():
             files.append(p)
         else:
@@ -66,4 +71,6 @@ def validate_paths(paths: list[Path], root: Path) -> tuple[int, list[Problem]]:
         for pr in check_corpus(list(pages.values()), root)
         if Path(os.path.realpath(pr.path)) in wanted and pr not in problems
     ]
-    return len(files), sorted(set(problems))
+    for path in dictionaries:
+        problems += dictionary_problems(path, shown_path(path))
+    return len(files) + len(dictionaries), sorted(set(problems))

@@ -25,6 +25,8 @@ import json
 import os
 from pathlib import Path
 
+from handbook_search.model import safety
+from handbook_search.model.dictionary import MAX_GROUP, is_regex
 from handbook_search.search.analysis import units
 
 Key = tuple[str, ...]
@@ -65,10 +67,6 @@ def analyze_groups(raw: list[list[str]]) -> list[list[Key]]:
     return groups
 
 
-def _is_regex(pattern: str) -> bool:
-    return len(pattern) > 1 and pattern.startswith("/") and pattern.rstrip("gimsuy").endswith("/")
-
-
 def _rule_words(rule: dict) -> list[str]:
     """The words a prh rule makes equivalent for search (none when it is lint only)."""
     search = rule.get("search", True)
@@ -78,7 +76,7 @@ def _rule_words(rule: dict) -> list[str]:
     patterns = [patterns] if isinstance(patterns, str) else list(patterns or [])
     expected = str(rule.get("expected", ""))
     words = [expected] if expected and "$" not in expected else []
-    words += [str(p) for p in patterns if not _is_regex(str(p))]
+    words += [str(p) for p in patterns if not is_regex(str(p))]
     if isinstance(search, list):
         words += [str(w) for w in search]
     return words
@@ -103,8 +101,11 @@ def merge(groups: list[list[str]]) -> list[list[str]]:
 def _read(path: Path) -> dict:
     import yaml
 
+    text, found = safety.read_text(path)  # a regular file, within the page size limit
+    if text is None:
+        raise ValueError(f"{path}: {found[0][1]}")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = safety.load_yaml(text)[0] or {}  # no aliases, bounded depth
     except yaml.YAMLError as e:
         raise ValueError(f"{path}: YAML として読めません: {e}") from e
     return data if isinstance(data, dict) else {"rules": None}
@@ -119,7 +120,7 @@ def entries(path: Path) -> list[tuple[str, list[str], str]]:
         patterns = rule.get("patterns", rule.get("pattern", []))
         patterns = [patterns] if isinstance(patterns, str) else list(patterns or [])
         search = rule.get("search")
-        words = [str(p) for p in patterns if not _is_regex(str(p))]
+        words = [str(p) for p in patterns if not is_regex(str(p))]
         words += [str(w) for w in search] if isinstance(search, list) else []
         words = [w for w in dict.fromkeys(words) if w != rule["expected"] and "$" not in w]
         expected = str(rule["expected"])
@@ -154,7 +155,8 @@ def read_groups(path: Path) -> list[list[str]]:
     groups = [_rule_words(rule) for rule in rules]
     groups += [[str(w) for w in group] for group in synonyms]
     one_way = [[*map(str, e["local"]), str(e["name"])] for e in local]
-    return merge([g for g in groups if len(g) > 1]) + one_way
+    # bounded expansion whatever the file says (validate reports a group over the limit)
+    return [g[:MAX_GROUP] for g in merge([g for g in groups if len(g) > 1]) + one_way]
 
 
 def load(path: Path, cache_dir: Path | None) -> Synonyms:
@@ -169,7 +171,7 @@ def load(path: Path, cache_dir: Path | None) -> Synonyms:
         try:
             cached = json.loads(cache.read_text(encoding="utf-8"))
             if cached.get("sha1") == digest:
-                return Synonyms([[tuple(k) for k in g] for g in cached["groups"]])
+                return Synonyms([[tuple(k) for k in g[:MAX_GROUP]] for g in cached["groups"]])
         except (OSError, ValueError, KeyError):
             pass
     groups = analyze_groups(read_groups(path))

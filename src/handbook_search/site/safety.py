@@ -2,9 +2,11 @@
 skipped (the validator's rules are model/safety.py; docs/docutils.conf turns off docutils' raw
 and file-insertion directives; docs/conf.py turns off MyST's HTML syntax).
 
-- corpus files that cannot be pages (symlinks, over the size limit, not UTF-8) are left out of
-  the build (`exclude_patterns`), so Sphinx never follows a link loop, stalls on a huge page or
-  crashes on a bad byte (about 0.2 s per build at 1,000 pages: each file is read and decoded);
+- corpus files that cannot be pages (symlinks, over the size limit, not UTF-8, a name outside
+  safety.PAGE_NAME, front matter with YAML aliases or deep nesting, Markdown nested deeper than
+  safety.nesting_problems allows) are left out of the build (`exclude_patterns`), so Sphinx never
+  follows a link loop, stalls on a huge page or an alias bomb, crashes on a bad byte or a
+  RecursionError, or publishes a URL with # or ? in it (each file is read and scanned once);
 - control characters are dropped, and front-matter keys that change MyST's settings or the
   page's head (`myst`, `substitutions`, `html_meta`) are blanked before MyST reads the page;
 - in corpus pages, raw nodes (but MyST's own line break), images that are not image files inside
@@ -21,6 +23,7 @@ Each refusal is a warning (type handbook, subtype safety), so `-W` fails the bui
 from __future__ import annotations
 
 import base64
+import glob
 import hashlib
 import os
 import re
@@ -67,21 +70,33 @@ def _exclude_unsafe_files(app: Sphinx, config) -> None:
                 continue
             if not (entry.is_symlink() or entry.name.endswith(".md")):
                 continue
-            # symlink, size, UTF-8: what would make Sphinx follow a loop, stall or crash
-            text, found = safety.read_text(path) if not entry.is_symlink() else (None, [])
-            if text is not None:
+            # symlink, size, UTF-8, name, nesting: what would make Sphinx follow a loop, stall,
+            # crash or publish a URL that does not lead back to the page
+            reason = _unsafe_file(path, entry.is_symlink())
+            if reason is None:
                 continue
             try:
                 rel = path.relative_to(srcdir).as_posix()
             except ValueError:
                 continue
-            config.exclude_patterns += [rel, rel + "/**"]
-            reason = found[0][1] if found else "シンボリックリンクは使えません"
+            config.exclude_patterns += [glob.escape(rel), glob.escape(rel) + "/**"]
             _warn(f"{rel}: このファイルは公開しません: {reason}")
 
 
+def _unsafe_file(path: Path, symlink: bool) -> str | None:
+    """Why a corpus file may not enter the build (None when it may)."""
+    if symlink:
+        return "シンボリックリンクは使えません"
+    if not safety.PAGE_NAME.fullmatch(path.name):
+        return safety.PAGE_NAME_MESSAGE
+    text, found = safety.read_text(path)
+    if text is None:
+        return found[0][1]
+    found = safety.nesting_problems(text) or safety.front_matter_bounds(text)
+    return found[0][1] if found else None
+
+
 # -- front matter --------------------------------------------------------------------------
-_FRONT = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 
 
 def _clean_source(app: Sphinx, docname: str, source: list[str]) -> None:
@@ -96,11 +111,11 @@ def _blank_forbidden_keys(docname: str, source: list[str]) -> None:
     import yaml
 
     text = source[0]
-    m = _FRONT.match(text)
+    m = safety.FRONT_MATTER.match(text)
     if not m or not any(k in m.group(1) for k in safety.FORBIDDEN_KEYS):
         return
     try:
-        node = yaml.compose(m.group(1), Loader=yaml.SafeLoader)
+        _, node = safety.load_yaml(m.group(1))
     except yaml.YAMLError:
         return  # MyST cannot read it either
     if not isinstance(node, yaml.MappingNode):
@@ -249,7 +264,31 @@ def _remove_stale_outputs(app: Sphinx, exception) -> None:
             shutil.rmtree(path) if path.is_dir() else path.unlink()
 
 
+# -- URLs ---------------------------------------------------------------------------------
+def web_url(url: str) -> str:
+    """`url` percent-encoded where a URL must be (space, #, non-ASCII …); escapes kept.
+
+    >>> web_url("https://example.jp/corpus/a b#c.html"), web_url("https://x.jp/%41")
+    ('https://example.jp/corpus/a%20b%23c.html', 'https://x.jp/%41')
+    """
+    from urllib.parse import quote
+
+    return quote(url, safe=":/%&;=~@!$'()*+,")
+
+
+def _encode_sitemap(app: Sphinx, exception) -> None:
+    """sphinx-sitemap writes page names as they are: every <loc> percent-encoded afterwards."""
+    sitemap = Path(app.outdir) / "sitemap.xml"
+    if exception is not None or not sitemap.is_file():
+        return
+    text = sitemap.read_text(encoding="utf-8")
+    encoded = re.sub(r"<loc>([^<]*)</loc>", lambda m: f"<loc>{web_url(m.group(1))}</loc>", text)
+    if encoded != text:
+        sitemap.write_text(encoded, encoding="utf-8")
+
+
 def setup(app: Sphinx) -> None:
+    app.connect("build-finished", _encode_sitemap, priority=900)  # after sphinx-sitemap (500)
     app.connect("config-inited", _exclude_unsafe_files)
     app.connect("source-read", _clean_source, priority=100)
     app.connect("doctree-read", _strip_unsafe_nodes, priority=100)  # before the collectors

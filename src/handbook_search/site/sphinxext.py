@@ -224,7 +224,8 @@ def _section(doctree: nodes.document, title: str) -> nodes.section | None:
 
 def source_links(page: Page) -> nodes.container | None:
     """The sources that say where they are published, as links (front matter `url`)."""
-    linked = [s for s in page.meta.sources if s.url]
+    web = ("http://", "https://")  # the schema allows no other; the build checks again
+    linked = [s for s in page.meta.sources if s.url and s.url.lower().startswith(web)]
     if not linked:
         return None
     box = nodes.container(classes=["handbook-source-links"])
