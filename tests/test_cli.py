@@ -84,3 +84,14 @@ def test_no_command_prints_help(run_cli):
     status, out, _ = run_cli()
     assert status == 2
     assert "handbook-search" in out
+
+
+def test_search_results_name_the_themes(run_cli):
+    """「テーマ 7 生活支援体制整備、2 …」, not bare numbers."""
+    from handbook_search.model.vocab import THEMES
+
+    case = load_corpus(ROOT / "corpus").cases()[0]
+    status, out, _ = run_cli("search", case.meta.municipality, "--kind", "case", "--no-color")
+    assert status == 0
+    named = "、".join(f"{n} {THEMES[n]}" for n in case.meta.themes)
+    assert f"テーマ {named}" in out

@@ -182,6 +182,34 @@ def test_a_phone_shows_a_search_field_without_opening_the_menu(phone, site_url):
     assert "スマートフォンではページの上" in home
 
 
+def test_general_explanations_are_at_the_body_size(browser, phone_free_sizes, site_url):
+    """「一般的な解説」 text is as large as the body text (16 px), on a desktop and on a phone."""
+    from conftest import ROOT
+    from handbook_search.model.corpus import load_corpus
+
+    theme = next(
+        p
+        for p in load_corpus(ROOT / "corpus").by_kind("theme")
+        if "{admonition} 一般的な解説" in p.path.read_text("utf-8")
+    )
+    script = """
+        const size = (q) => parseFloat(getComputedStyle(document.querySelector(q)).fontSize);
+        return [size('.admonition.general > p:not(.admonition-title)'), size('article section > p')];
+    """
+    for width, height in phone_free_sizes:
+        browser.set_window_size(width, height)
+        browser.get(site_url + theme.url)
+        general, body = browser.execute_script(script)
+        assert general == body == 16, (width, general, body)
+
+
+@pytest.fixture
+def phone_free_sizes(browser):
+    size = browser.get_window_size()
+    yield [(1366, 900), (390, 844)]
+    browser.set_window_size(size["width"], size["height"])
+
+
 def _rgb(css: str) -> tuple[float, ...]:
     return tuple(float(x) for x in re.findall(r"[\d.]+", css)[:3])
 

@@ -68,6 +68,44 @@ def test_sidebar_lists_no_case_but_the_case_list(built_site):
         assert (built_site / "docs/cases.html").resolve().as_posix() in links
 
 
+DEVELOPER_PAGES = ("writing", "site-search", "architecture", "readers", "evaluation", "benchmarks")
+
+
+def test_the_readers_navigation_holds_reader_pages_and_one_link_to_the_developers(built_site):
+    """Sidebar: themes, cases, guides, glossary, 検索の使い方, PDF, 事例の投稿方法; the pages about
+    building the project are reached from one footer link (開発者向けの資料), not the sidebar."""
+    corpus = load_corpus(ROOT / "corpus")
+    developer = {(built_site / f"docs/{d}.html").resolve().as_posix() for d in DEVELOPER_PAGES}
+    for page in ("docs/index.html", corpus.cases()[0].url, "docs/guide-search.html"):
+        links = sidebar_links(built_site / page)
+        assert not links & developer, page
+        for reader in ("guide-search", "pdf", "contributing", "cases"):
+            assert (built_site / f"docs/{reader}.html").resolve().as_posix() in links, page
+        footer = soup(built_site / page).select(".handbook-developers a")
+        assert len(footer) == 1 and footer[0].get_text() == "開発者向けの資料"
+        target = (built_site / page).parent / footer[0]["href"]
+        assert target.resolve() == (built_site / "docs/developers.html").resolve()
+    hub = soup(built_site / "docs/developers.html")
+    listed = {a["href"].split("#")[0] for a in hub.select("article a.reference.internal")}
+    assert {f"{d}.html" for d in DEVELOPER_PAGES} <= listed
+    home = soup(built_site / "docs/index.html").select_one("article").get_text()
+    assert "handbook-search" not in home  # the terminal command lives in 検索の使い方 and README
+
+
+def test_a_theme_without_cases_invites_one(built_site):
+    corpus = load_corpus(ROOT / "corpus")
+    for theme in corpus.by_kind("theme"):
+        found = soup(built_site / theme.url).select(".handbook-no-cases")
+        if corpus.cases(theme=theme.meta.theme):
+            assert not found, theme.url
+            continue
+        assert found[0].get_text() == "このテーマの事例はまだありません。事例を提案する"
+        link = found[0].select_one("a")["href"]
+        assert ((built_site / theme.url).parent / link).resolve() == (
+            built_site / "docs/contributing.html"
+        ).resolve()
+
+
 def test_case_box_is_generated_from_front_matter(built_site):
     box = soup(built_site / "corpus/cases/shimane-izumo-2024.html").select_one(".handbook-case-box")
     assert box is not None
@@ -152,7 +190,7 @@ def check_theme_listings(site: Path, corpus_root: Path, shown: int) -> int:
         html = soup(site / theme.url)
         tagged = corpus.cases(theme=theme.meta.theme)
         if not tagged:
-            assert "このテーマの事例はまだ登録されていません。" in html.get_text()
+            assert "このテーマの事例はまだありません。" in html.get_text()
             continue
         listing = html.select_one(".handbook-theme-cases")
         listed = [a["href"].split("#")[0].rsplit("/", 1)[-1] for a in listing.find_all("a")]

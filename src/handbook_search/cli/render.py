@@ -61,7 +61,7 @@ def meta_line(record: dict) -> str:
     if record["kind"] == "case":
         year = record["fiscal_year"]
         place = "・".join(x for x in (record["municipality"], record["prefecture"]) if x)
-        themes = "、".join(str(n) for n in record["themes"])
+        themes = "、".join(f"{n} {THEMES.get(n, '')}".strip() for n in record["themes"])
         return f"{kind} ｜ {place}・{wareki(year)}（{year}） ｜ テーマ {themes}"
     if record["kind"] == "theme":
         n = record["theme"]

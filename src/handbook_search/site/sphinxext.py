@@ -178,8 +178,11 @@ def theme_links(corpus: Corpus, numbers: list[int], refdoc: str) -> list[nodes.N
     return out
 
 
-def _para(*children: nodes.Node | str) -> nodes.paragraph:
-    para = nodes.paragraph()
+CONTRIBUTING_PAGE = "docs/contributing"  # the site's copy of CONTRIBUTING.md
+
+
+def _para(*children: nodes.Node | str, classes: list[str] | None = None) -> nodes.paragraph:
+    para = nodes.paragraph(classes=classes or [])
     for c in children:
         para += nodes.Text(c) if isinstance(c, str) else c
     return para
@@ -463,7 +466,11 @@ class ThemeCases(_ListingDirective):
             return []
         cases = corpus.cases(theme=page.meta.theme)
         if not cases:
-            return [_para("このテーマの事例はまだ登録されていません。")]
+            guide = self.env.app.builder.get_relative_uri(here, CONTRIBUTING_PAGE)
+            invite = nodes.reference("", "事例を提案する", refuri=guide)
+            return [
+                _para("このテーマの事例はまだありません。", invite, classes=["handbook-no-cases"])
+            ]
         shown = self.config.handbook_theme_cases
         items = nodes.bullet_list(classes=["handbook-theme-cases"])
         for p in cases[:shown]:

@@ -901,7 +901,14 @@
       const place = [page.municipality, page.prefecture].filter(Boolean).join("・");
       parts.push(el("span", { class: "hs-place", text: place }));
       parts.push(el("span", { class: "hs-year", text: wareki(page) }));
-      parts.push(el("span", { class: "hs-themes", text: `テーマ ${page.themes.join("、")}` }));
+      // themes by name (「7 生活支援体制整備」), each kept on one line (.hs-theme-name: nowrap)
+      const themes = el("span", { class: "hs-themes", text: "テーマ " });
+      page.themes.forEach((n, i) => {
+        if (i) themes.append("、");
+        const name = index.data.themes[String(n)] || "";
+        themes.append(el("span", { class: "hs-theme-name", text: `${n} ${name}`.trim() }));
+      });
+      parts.push(themes);
     } else if (page.kind === "theme") {
       const name = index.data.themes[String(page.theme)] || "";
       parts.push(el("span", { class: "hs-themes", text: `テーマ ${page.theme}｜${name}` }));
