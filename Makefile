@@ -10,7 +10,7 @@ SPHINXOPTS ?= -W --keep-going -q
 PORT   ?= 8000
 Q      ?= 担い手確保
 
-.PHONY: all build html index search validate test eval bench lint textlint format serve clean distclean pdf dist offline
+.PHONY: all build html index search validate test eval bench lint textlint format serve clean distclean pdf dist offline test-grown
 
 all: build
 
@@ -102,3 +102,9 @@ clean:
 
 distclean: clean
 	rm -rf $(VENV) node_modules
+
+# The repository copied to a temporary folder with GROWN_CASES (default 30) more valid cases made
+# with `handbook-search new case`, and `make test` run there. GROWN_SEED=… replays a run.
+GROWN_CASES ?= 30
+test-grown: $(STAMP) $(NODE_STAMP)
+	GROWN_CASES=$(GROWN_CASES) $(BIN)/python -m handbook_search.lab.grow

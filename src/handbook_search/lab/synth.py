@@ -48,6 +48,15 @@ def sentences(corpus_root: Path) -> list[str]:
     return out
 
 
+def figures(rng: random.Random, year: int) -> str:
+    """Front matter lines of a plausible population and aging rate, as of October of `year`."""
+    population = round(10 ** rng.uniform(3.3, 5.8))
+    return (
+        f"population: {population}\npopulation_as_of: {year}-10-31\n"
+        f"aging_rate: {rng.uniform(18, 52):.1f}\naging_rate_as_of: {year}-10-31\n"
+    )
+
+
 def generate(n: int, dest: Path, corpus_root: Path, seed: int = 20261126) -> Path:
     """Write a corpus of the real non-case pages plus `n` synthetic cases into `dest`."""
     rng = random.Random(seed)
@@ -83,13 +92,8 @@ def generate(n: int, dest: Path, corpus_root: Path, seed: int = 20261126) -> Pat
                 "".join(rng.choice(pool).replace("出雲市", name) for _ in range(count)) + "\n"
             )
         title = f"{name}（{pref}）{year}年度の取組"
-        figures = ""
-        if rng.random() < 0.6:  # most real reports give the town's figures, some do not
-            population = round(10 ** rng.uniform(3.3, 5.8))
-            figures = (
-                f"population: {population}\npopulation_as_of: {year}-10-31\n"
-                f"aging_rate: {rng.uniform(18, 52):.1f}\naging_rate_as_of: {year}-10-31\n"
-            )
+        # most real reports give the town's figures, some do not
+        town = figures(rng, year) if rng.random() < 0.6 else ""
         text = f"""---
 kind: case
 title: {title}
@@ -98,7 +102,7 @@ prefecture: {pref}
 bureau: {BUREAU_OF_PREFECTURE[pref]}
 fiscal_year: {year}
 themes: {themes}
-{figures}summary: 合成した事例（ベンチマーク用）
+{town}summary: 合成した事例（ベンチマーク用）
 sources:
   - title: 合成データ
     publisher: handbook-search bench
