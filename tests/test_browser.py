@@ -205,9 +205,7 @@ def test_kind_chips_and_theme_select_filter_the_results(browser, site_url):
     Select(browser.find_element(By.ID, "hs-theme")).select_by_value("7")
     wait_for_search(browser)
     seven = results(browser)
-    assert seven and all(
-        r["theme"] == 7 or f"7 {THEMES[7]}" in r["meta"] for r in seven
-    )
+    assert seven and all(r["theme"] == 7 or f"7 {THEMES[7]}" in r["meta"] for r in seven)
     assert "theme=7" in browser.current_url  # a search can be bookmarked or shared
     browser.get(browser.current_url)
     wait_for_search(browser)
