@@ -19,6 +19,7 @@ from handbook_search.cli.common import (  # noqa: F401 (the CLI's public names)
     UsageError,
     default_corpus,
     default_index,
+    is_snapshot,
 )
 
 
@@ -30,8 +31,6 @@ class _Parser(argparse.ArgumentParser):
 
 def site_dir(corpus: Path) -> Path | str:
     """The built site next to the corpus; for an installed snapshot, the published site."""
-    from handbook_search.cli.common import is_snapshot
-
     if is_snapshot(corpus):
         from handbook_search.model.project import site_url
 
