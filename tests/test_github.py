@@ -62,6 +62,20 @@ def test_ci_runs_make_test_on_each_python():
     assert "make test" in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
+def test_every_pull_request_and_ci_run_grow_the_corpus():
+    """The grown-corpus run (lab/grow.py): 30 more cases on every pull request and push, 8 in
+    .ci/run after make test (the two together stay under 8 minutes on 2 cores)."""
+    flow = _workflow("ci.yml")
+    on = flow.get("on", flow.get(True))  # YAML 1.1 reads a bare `on` as true
+    assert "pull_request" in on
+    grown = re.search(r"make test-grown GROWN_CASES=(\d+)", _runs(flow["jobs"]["grown"]))
+    assert grown and int(grown[1]) >= 30
+    lines = (ROOT / ".ci/run").read_text(encoding="utf-8").splitlines()
+    steps = [ln for ln in lines if ln.startswith("make ")]
+    assert steps[0] == "make test" and re.fullmatch(r"make test-grown GROWN_CASES=(\d+)", steps[1])
+    assert int(steps[1].rpartition("=")[2]) >= 8
+
+
 @pytest.mark.parametrize("workflow", ["ci.yml", "pages.yml"])
 def test_every_job_is_given_the_tools_its_make_targets_call(workflow):
     """python, node/npm (textlint in make test), chromium, fonts and poppler (tests; make pdf):

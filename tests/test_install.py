@@ -152,18 +152,22 @@ def test_the_installed_wheel_searches_outside_any_checkout(wheel, tmp_path, run_
             text=True,
         ).strip()
     )
+    # no PYTHONPATH (a grown run points it at its src/): pip would take the egg-info the build
+    # leaves there for an installed copy, and the CLI would not run the wheel's own code
+    clean = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     install = subprocess.run(
         [str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)],
         capture_output=True,
         text=True,
         timeout=300,
+        env=clean,
     )
     assert install.returncode == 0, install.stderr
     (purelib / "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
     away = tmp_path / "elsewhere"
     away.mkdir()
     cache = tmp_path / "cache"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HANDBOOK_")}
+    env = {k: v for k, v in clean.items() if not k.startswith("HANDBOOK_")}
     env.update(XDG_CACHE_HOME=str(cache), HOME=str(tmp_path / "home"), PYTHONUTF8="1")
     scripts = Path(sysconfig.get_path("scripts", vars=scheme))
     script = scripts / ("handbook-search.exe" if os.name == "nt" else "handbook-search")

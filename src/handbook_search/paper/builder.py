@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import os
+import re
 from pathlib import Path
 
 from docutils import nodes
@@ -41,6 +42,31 @@ PARTS = (("theme", "10のテーマ"), ("case", "事例"), ("guide", "解説"), (
 
 def page_anchor(docname: str) -> str:
     return "document-" + docname
+
+
+# A section's opening tag and the heading it opens (docutils' HTML5 writer: extra ids as spans).
+_SECTION_HEAD = re.compile(r'<section([^>]*)>\s*((?:<span id="[^"]*"></span>\s*)*)<h([1-6])>')
+
+
+def flatten_sections(fragment: str) -> str:
+    r"""The print HTML without nested <section>s: each section's id moves onto its heading, so
+    headings and paragraphs are siblings and WeasyPrint keeps a heading with what follows
+    (break-after: avoid is not honoured across nested sections: 主な取組 then its first ###).
+    The spans of a section's other ids go inside its heading: alone between blocks they would
+    make an anonymous block, a place to break between a heading and its text.
+
+    >>> flatten_sections('<section id="a"><h1>T</h1><section id="b">\n<span id="c"></span><h2>U</h2><p>x</p></section></section>')
+    '<h1 id="a">T</h1><h2 id="b"><span id="c"></span>U</h2><p>x</p>'
+    """
+    out = _SECTION_HEAD.sub(lambda m: f"<h{m[3]}{m[1]}>{m[2].replace(chr(10), '')}", fragment)
+    return out.replace("</section>", "") if "<section" not in out else fragment
+
+
+def title_id(page: Page, doctree: nodes.document) -> str:
+    """Where the 目次 entry points: the page's printed title (its h1, which carries the top
+    section's id), so the page number is that of the title, not of the article's box."""
+    top = next(iter(doctree.findall(nodes.section)), None)
+    return top["ids"][0] if top is not None and top["ids"] else page_anchor(page.docname)
 
 
 def running_head(page: Page) -> str:
@@ -130,6 +156,10 @@ class PaperBuilder(StandaloneHTMLBuilder):
             if uri.startswith("#document-") and "#" in uri[1:]:
                 doc, _, anchor = uri[len("#document-") :].partition("#")
                 node["refuri"] = f"#{doc}/{anchor}"
+        for table in doctree.findall(nodes.table):  # a label line above a table keeps with it
+            before = table.previous_sibling()
+            if isinstance(before, nodes.paragraph):
+                before["classes"].append("table-label")
         for ref in list(doctree.findall(nodes.reference)):
             uri = ref.get("refuri", "")
             if not uri.startswith("#"):
@@ -149,7 +179,7 @@ class PaperBuilder(StandaloneHTMLBuilder):
         visitor = self.create_translator(doctree, self)
         doctree.walkabout(visitor)
         self._text[page.docname] = doctree.astext()
-        return "".join(visitor.fragment)
+        return flatten_sections("".join(visitor.fragment))
 
     def _article(self, page: Page, fragment: str) -> str:
         head = html.escape(running_head(page), quote=True)
@@ -236,11 +266,11 @@ class PaperBuilder(StandaloneHTMLBuilder):
                     )
                     body.append(f'<h2 class="part-group" id="{anchor}">{html.escape(heading)}</h2>')
                 for page in pages:
+                    doctree = self._doctree(page, inside)
                     toc.append(
-                        f'<li><a href="#{page_anchor(page.docname)}">'
+                        f'<li><a href="#{html.escape(title_id(page, doctree))}">'
                         f"{html.escape(page.title)}</a></li>"
                     )
-                    doctree = self._doctree(page, inside)
                     body.append(self._article(page, self._fragment(page, doctree, 0)))
             toc.append("</ol></li>")
 
