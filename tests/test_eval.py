@@ -12,7 +12,7 @@ QUERIES = ROOT / "tests" / "eval" / "queries.yaml"
 HELDOUT = ROOT / "tests" / "eval" / "heldout.yaml"
 
 # Measured 2026-12-07 on the real corpus (success@1 / success@3 / MRR / nDCG@5 / recall@10):
-# tuning set 0.862 / 1.000 / 0.928 / 0.949 / 0.981, held-out set 0.824 / 0.971 / 0.898 / 0.934 /
+# tuning set 0.831 / 1.000 / 0.910 / 0.942 / 0.981, held-out set 0.824 / 0.971 / 0.898 / 0.934 /
 # 0.971. The floors keep a margin: a valid new case (make test-grown) may take a place in a top 3.
 FLOORS = {
     "tuning": {

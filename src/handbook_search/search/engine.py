@@ -314,15 +314,24 @@ def mode_a_sequence(word: str, words: WordCache) -> list[str]:
     return [x for u in words.get(word)[0] for x in (u.parts or (u.text,))]
 
 
-def proximity_query(words_typed: list[str], words: WordCache):
+def is_synonym(word: str, synonyms: Synonyms, words: WordCache) -> bool:
+    """Whether the word as a whole is a synonym member (its group is searched instead)."""
+    keys = [u.text for u in words.get(word)[0]]
+    match = synonyms.match(keys, 0) if keys else None
+    return bool(match) and match[0] == len(keys)
+
+
+def proximity_query(words_typed: list[str], synonyms: Synonyms, words: WordCache):
     """The optional bonus of a query: each pair of neighbouring units of a word, as a phrase
     with PROXIMITY_SLOP (ordered, at most that many positions apart) in any field. A page with
-    the compound verbatim matches every pair; one with its parts scattered, none. None when no
-    word has two units."""
+    the compound verbatim matches every pair; one with its parts scattered, none. A word that is a
+    synonym as a whole gets none (SC and 生活支援コーディネーター rank alike). None without pairs."""
     from whoosh.query import Or, Phrase
 
     pairs = []
     for word in words_typed:
+        if is_synonym(word, synonyms, words):
+            continue
         seq = mode_a_sequence(word, words)
         pairs += [(a, b) for a, b in zip(seq, seq[1:], strict=False)]
     pairs = list(dict.fromkeys(pairs))
@@ -371,7 +380,7 @@ def build_queries(parsed: ParsedQuery, synonyms: Synonyms, words: WordCache | No
     def without(q):
         return AndNot(q, Or(excluded)) if excluded else q
 
-    bonus = proximity_query(parsed.words, words)
+    bonus = proximity_query(parsed.words, synonyms, words)
 
     def ranked(q):
         return AndMaybe(q, bonus) if bonus is not None else q

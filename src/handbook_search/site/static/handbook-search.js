@@ -453,11 +453,15 @@
 
   /**
    * search.proximity_query: each pair of neighbouring units of a word, at most
-   * `proximity_slop` positions apart in that order, as an optional bonus (null without pairs).
+   * `proximity_slop` positions apart in that order, as an optional bonus (none for a word
+   * that is a synonym as a whole; null without pairs).
    */
   function proximityQuery(index, words) {
     const pairs = new Map();
     for (const word of words) {
+      const keys = index.units(word).map((u) => u.text);
+      const match = keys.length ? index.synonymMatch(keys, 0) : null;
+      if (match && match[0] === keys.length) continue; // search.is_synonym
       const seq = modeASequence(index, word);
       for (let i = 1; i < seq.length; i++) pairs.set(`${seq[i - 1]}\u0000${seq[i]}`, [seq[i - 1], seq[i]]);
     }
