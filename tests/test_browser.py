@@ -265,8 +265,8 @@ def cli_engine(tmp_path_factory):
 
 
 def test_browser_ranks_like_the_cli(browser, site_url, cli_engine):
-    queries = [q["query"] for q in yaml.safe_load(
-        (ROOT / "tests/eval/queries.yaml").read_text(encoding="utf-8")
+    queries = [q["query"] for name in ("queries", "heldout") for q in yaml.safe_load(
+        (ROOT / f"tests/eval/{name}.yaml").read_text(encoding="utf-8")
     )["queries"]]  # fmt: skip
     queries += ["担い手の確保", "確保 担い手", '"通いの場"', "通いの場 -南大隅町", "担い手 ZZQXW"]
     browser.get(site_url + "search.html")

@@ -5,31 +5,61 @@ from __future__ import annotations
 import pytest
 
 from conftest import ROOT
-from handbook_search.lab.evaluate import load_queries, run, score
+from handbook_search.lab.evaluate import load_queries, run_sets, score
 from handbook_search.model.corpus import load_corpus
 
 QUERIES = ROOT / "tests" / "eval" / "queries.yaml"
+HELDOUT = ROOT / "tests" / "eval" / "heldout.yaml"
 
-# Measured 2026-11-26 on the real corpus: ours 0.785 / 0.938 / 0.868 / 0.884 / 0.977.
-FLOORS = {"success@1": 0.74, "success@3": 0.90, "MRR": 0.83, "nDCG@5": 0.85, "recall@10": 0.94}
+# Measured 2026-12-07 on the real corpus (success@1 / success@3 / MRR / nDCG@5 / recall@10):
+# tuning set 0.831 / 1.000 / 0.910 / 0.942 / 0.981, held-out set 0.824 / 0.971 / 0.898 / 0.934 /
+# 0.971. The floors keep a margin: a valid new case (make test-grown) may take a place in a top 3.
+FLOORS = {
+    "tuning": {
+        "success@1": 0.80,
+        "success@3": 0.95,
+        "MRR": 0.88,
+        "nDCG@5": 0.90,
+        "recall@10": 0.94,
+    },
+    "heldout": {
+        "success@1": 0.74,
+        "success@3": 0.90,
+        "MRR": 0.83,
+        "nDCG@5": 0.86,
+        "recall@10": 0.90,
+    },
+}
 
 
 @pytest.fixture(scope="module")
-def results():
-    return run(ROOT / "corpus", QUERIES, only=["bigram", "ours"])[0]
+def sets():
+    files = {"tuning": QUERIES, "heldout": HELDOUT}
+    return run_sets(ROOT / "corpus", files, only=["bigram", "ours"])
+
+
+@pytest.fixture(scope="module")
+def results(sets):
+    return sets["tuning"].results
 
 
 def test_judged_queries_are_well_formed():
-    queries = load_queries(QUERIES, load_corpus(ROOT / "corpus").pages)
-    assert len(queries) >= 40
-    assert all(any(g == 2 for g in q.grades.values()) for q in queries)
+    pages = load_corpus(ROOT / "corpus").pages
+    queries = load_queries(QUERIES, pages)
+    heldout = load_queries(HELDOUT, pages)
+    assert len(queries) >= 40 and len(heldout) >= 30
+    assert all(any(g == 2 for g in q.grades.values()) for q in queries + heldout)
     types = {q.type for q in queries}
     assert {"word", "compound", "question", "variant", "abbreviation", "place", "year"} <= types
+    # the held-out set is its own: tuning on one set and checking on the other needs two sets
+    assert not {q.query for q in queries} & {q.query for q in heldout}
 
 
-@pytest.mark.parametrize("metric", sorted(FLOORS))
-def test_ours_stays_above_its_floor(results, metric):
-    assert results["ours"]["all"][metric] >= FLOORS[metric]
+@pytest.mark.parametrize(
+    ("name", "metric"), [(n, m) for n, floors in FLOORS.items() for m in sorted(floors)]
+)
+def test_ours_stays_above_its_floor(sets, name, metric):
+    assert sets[name].results["ours"]["all"][metric] >= FLOORS[name][metric]
 
 
 def test_ours_beats_the_bigram_baseline(results):

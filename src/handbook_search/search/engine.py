@@ -34,6 +34,11 @@ MAX_QUERY_CHARS = 1_000
 BM25_B = 0.75  # length normalization (whoosh's default)
 SYNONYM_BOOST = 1.0  # weight of a synonym relative to the word as typed
 QUESTION_UNITS = 3  # a word of this many units with particles is a question: OR, not AND
+# Evidence a person sees (docs/evaluation.md, 検索結果の並び方): two neighbouring units of a
+# word found at most PROXIMITY_SLOP positions apart, in that order (a compound written verbatim,
+# 令和 4 年度 together, 会議 … 目的 in one sentence), add their score again × PROXIMITY_BOOST.
+PROXIMITY_SLOP = 4
+PROXIMITY_BOOST = 2.0
 SNIPPET_CHARS = 110
 # At most this many highlighted spans in one snippet: more in 110 characters is noise, and it
 # bounds the output of a page that repeats a word thousands of times.
@@ -299,12 +304,49 @@ def _phrase_query(text: str, words: WordCache):
     return Or([Phrase(f, seq) for f in SEARCH_FIELDS])
 
 
+def mode_a_sequence(word: str, words: WordCache) -> list[str]:
+    """The mode A units of a word in order (a compound's parts stand in for it), as positions
+    number them.
+
+    >>> mode_a_sequence("第2層協議体", WordCache())
+    ['第', '2', '層', '協議', '体']
+    """
+    return [x for u in words.get(word)[0] for x in (u.parts or (u.text,))]
+
+
+def is_synonym(word: str, synonyms: Synonyms, words: WordCache) -> bool:
+    """Whether the word as a whole is a synonym member (its group is searched instead)."""
+    keys = [u.text for u in words.get(word)[0]]
+    match = synonyms.match(keys, 0) if keys else None
+    return bool(match) and match[0] == len(keys)
+
+
+def proximity_query(words_typed: list[str], synonyms: Synonyms, words: WordCache):
+    """The optional bonus of a query: each pair of neighbouring units of a word, as a phrase
+    with PROXIMITY_SLOP (ordered, at most that many positions apart) in any field. A page with
+    the compound verbatim matches every pair; one with its parts scattered, none. A word that is a
+    synonym as a whole gets none (SC and 生活支援コーディネーター rank alike). None without pairs."""
+    from whoosh.query import Or, Phrase
+
+    pairs = []
+    for word in words_typed:
+        if is_synonym(word, synonyms, words):
+            continue
+        seq = mode_a_sequence(word, words)
+        pairs += [(a, b) for a, b in zip(seq, seq[1:], strict=False)]
+    pairs = list(dict.fromkeys(pairs))
+    if not pairs:
+        return None
+    near = [Phrase(f, list(pair), slop=PROXIMITY_SLOP) for pair in pairs for f in SEARCH_FIELDS]
+    return Or(near).with_boost(PROXIMITY_BOOST)
+
+
 def build_queries(parsed: ParsedQuery, synonyms: Synonyms, words: WordCache | None = None):
     """(AND query, OR fallback or None, the positive terms' query for highlighting).
 
     Raises QueryError when nothing is searchable."""
     words = words or WordCache()
-    from whoosh.query import And, AndNot, Or
+    from whoosh.query import And, AndMaybe, AndNot, Or
 
     required, loose, shown = [], [], []
     for word in parsed.words:
@@ -338,8 +380,13 @@ def build_queries(parsed: ParsedQuery, synonyms: Synonyms, words: WordCache | No
     def without(q):
         return AndNot(q, Or(excluded)) if excluded else q
 
-    strict = without(And(required) if len(required) > 1 else required[0])
-    fallback = without(Or(loose)) if len(loose) > 1 else None
+    bonus = proximity_query(parsed.words, synonyms, words)
+
+    def ranked(q):
+        return AndMaybe(q, bonus) if bonus is not None else q
+
+    strict = without(ranked(And(required) if len(required) > 1 else required[0]))
+    fallback = without(ranked(Or(loose))) if len(loose) > 1 else None
     return strict, fallback, Or(shown)
 
 
@@ -499,6 +546,20 @@ def snippet(
 
 
 # -- the engine --------------------------------------------------------------------------
+def top_pages(searcher, q, limit: int, filter_q=None):
+    """whoosh's top-`limit` collector visiting every match: no block-quality skipping, so the
+    total comes for free (with it, len() would run the query a second time), and no matcher
+    replacement once the heap is full — whoosh's AndMaybe replacement drops pages that match
+    the proximity bonus (a page of score 170 went missing at limit 5, found at limit 20)."""
+    from whoosh import collectors
+
+    collector = collectors.TopCollector(limit, usequality=False, replace=0)
+    if filter_q is not None:
+        collector = collectors.FilterCollector(collector, filter_q)
+    searcher.search_with_collector(q, collector)
+    return collector.results()
+
+
 def one_per_case(hits: list[Hit]) -> list[Hit]:
     """A case filed twice (same prefecture, municipality, year: the validator reports it) is
     shown once, from the file that comes first by path, as the site lists it."""
@@ -601,13 +662,11 @@ class Engine:
         searcher = self._ready(notify)
         strict, fallback, positive = build_queries(parsed, self._synonyms, self._words)
         filter_q = (filters or Filters()).query()
-        # optimize=False: the collector visits every match, so the total comes for free
-        # (with whoosh's block skipping, len() would run the query a second time).
         mode = "and"
-        results = searcher.search(strict, limit=limit, filter=filter_q, optimize=False)
+        results = top_pages(searcher, strict, limit, filter_q)
         if results.is_empty() and fallback is not None:
             mode = "or"
-            results = searcher.search(fallback, limit=limit, filter=filter_q, optimize=False)
+            results = top_pages(searcher, fallback, limit, filter_q)
         terms, phrases = highlight_terms(positive), highlight_phrases(positive)
         hits = []
         for hit in results:

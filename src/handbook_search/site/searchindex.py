@@ -116,9 +116,12 @@ class _Builder:
         self.learn(phrase)  # and its pieces, for queries that contain it
 
 
+RANKING_KNOBS = ("BM25_B", "SYNONYM_BOOST", "QUESTION_UNITS", "PROXIMITY_SLOP", "PROXIMITY_BOOST")
+
+
 def knob(name: str, default: float) -> float:
-    """A ranking knob of the CLI (search/engine.py: BM25_B, SYNONYM_BOOST, QUESTION_UNITS), so the
-    browser ranks with the values `make eval` chose."""
+    """A ranking knob of the CLI (search/engine.py: RANKING_KNOBS), so the browser ranks with
+    the values `make eval` chose."""
     from handbook_search.search import engine as search
 
     return getattr(search, name, default)
@@ -419,6 +422,8 @@ def settings(groups: list, lengths_sum: list[float], count: int) -> dict[str, An
         "bm25": {"B": knob("BM25_B", 0.75), "K1": BM25_K1},
         "synonym_boost": knob("SYNONYM_BOOST", 1.0),
         "question_units": knob("QUESTION_UNITS", 0),
+        "proximity_slop": knob("PROXIMITY_SLOP", 1),
+        "proximity_boost": knob("PROXIMITY_BOOST", 0.0),
         "avg_lengths": [round(n / count, 3) for n in lengths_sum],
         "kinds": KINDS,
         "themes": {str(n): name for n, name in THEMES.items()},
@@ -494,7 +499,7 @@ def source_digest(corpus_root: Path, extra: str = "") -> str:
     """A hash of everything the index depends on: corpus files, synonyms, this code's formats."""
     from handbook_search.model.corpus import SYNONYMS_FILE, corpus_files
 
-    knobs = [knob(k, 0) for k in ("BM25_B", "SYNONYM_BOOST", "QUESTION_UNITS")]
+    knobs = [knob(k, 0) for k in RANKING_KNOBS]
     h = hashlib.sha1(f"{FORMAT}:{ANALYZER_VERSION}:{knobs}:{extra}".encode())
     root = Path(corpus_root)
     files = corpus_files(root) + [root / SYNONYMS_FILE]

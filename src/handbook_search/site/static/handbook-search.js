@@ -385,6 +385,7 @@
   const And = (kids) => (kids.length === 1 ? kids[0] : { op: "and", kids });
   const Or = (kids) => (kids.length === 1 ? kids[0] : { op: "or", kids });
   const Boost = (q, boost) => ({ op: "boost", q, boost });
+  const WRAPS = new Set(["andnot", "boost", "andmaybe"]); // nodes around one query `q`
 
   function unitQuery(unit) {
     if (!unit.parts.length) return Term(unit.text);
@@ -445,6 +446,31 @@
     return { op: "phrase", seq };
   }
 
+  /** search.mode_a_sequence: a word's mode A units in order, as positions number them. */
+  function modeASequence(index, word) {
+    return index.units(word).flatMap((u) => (u.parts.length ? u.parts : [u.text]));
+  }
+
+  /**
+   * search.proximity_query: each pair of neighbouring units of a word, at most
+   * `proximity_slop` positions apart in that order, as an optional bonus (none for a word
+   * that is a synonym as a whole; null without pairs).
+   */
+  function proximityQuery(index, words) {
+    const pairs = new Map();
+    for (const word of words) {
+      const keys = index.units(word).map((u) => u.text);
+      const match = keys.length ? index.synonymMatch(keys, 0) : null;
+      if (match && match[0] === keys.length) continue; // search.is_synonym
+      const seq = modeASequence(index, word);
+      for (let i = 1; i < seq.length; i++) pairs.set(`${seq[i - 1]}\u0000${seq[i]}`, [seq[i - 1], seq[i]]);
+    }
+    if (!pairs.size) return null;
+    const slop = index.data.proximity_slop;
+    const near = [...pairs.values()].map((seq) => ({ op: "phrase", seq, slop }));
+    return Boost(Or(near), index.data.proximity_boost);
+  }
+
   function buildQueries(index, parsed) {
     const required = [];
     const loose = [];
@@ -481,9 +507,11 @@
     }
     const excluded = parsed.excluded.flatMap((w) => wordParts(index, w).map((x) => x.q));
     const without = (q) => (excluded.length ? { op: "andnot", q, not: Or(excluded) } : q);
+    const bonus = proximityQuery(index, parsed.words);
+    const ranked = (q) => (bonus ? { op: "andmaybe", q, maybe: bonus } : q);
     return {
-      strict: without(And(required)),
-      fallback: loose.length > 1 ? without(Or(loose)) : null,
+      strict: without(ranked(And(required))),
+      fallback: loose.length > 1 ? without(ranked(Or(loose))) : null,
       positive: Or(shown),
     };
   }
@@ -493,14 +521,14 @@
     if (node.op === "term") out.add(node.t);
     else if (node.op === "phrase") return out;
     else if (node.compound) out.add(node.compound.whole);
-    else if (node.op === "andnot" || node.op === "boost") ownTerms(node.q, out);
+    else if (WRAPS.has(node.op)) ownTerms(node.q, out);
     else node.kids.forEach((k) => ownTerms(k, out));
     return out;
   }
 
   function compounds(node, out = []) {
     if (node.compound) out.push(node.compound);
-    else if (node.op === "andnot" || node.op === "boost") compounds(node.q, out);
+    else if (WRAPS.has(node.op)) compounds(node.q, out);
     else if (node.kids) node.kids.forEach((k) => compounds(k, out));
     return out;
   }
@@ -522,7 +550,7 @@
   function highlightTerms(node, out = new Set()) {
     if (node.op === "term") out.add(node.t);
     else if (node.op === "phrase") return out;
-    else if (node.op === "andnot" || node.op === "boost") highlightTerms(node.q, out);
+    else if (WRAPS.has(node.op)) highlightTerms(node.q, out);
     else node.kids.forEach((k) => highlightTerms(k, out));
     return out;
   }
@@ -530,7 +558,7 @@
   /** search.highlight_phrases: phrases, highlighted as a whole. */
   function phraseSeqs(node, out = new Map()) {
     if (node.op === "phrase") out.set(node.seq.join("\u0000"), node.seq);
-    else if (node.op === "andnot" || node.op === "boost") phraseSeqs(node.q, out);
+    else if (WRAPS.has(node.op)) phraseSeqs(node.q, out);
     else if (node.kids) node.kids.forEach((k) => phraseSeqs(k, out));
     return out;
   }
@@ -542,6 +570,9 @@
     else if (node.op === "andnot") {
       allTerms(node.q, out);
       allTerms(node.not, out);
+    } else if (node.op === "andmaybe") {
+      allTerms(node.q, out);
+      allTerms(node.maybe, out);
     } else if (node.op === "boost") allTerms(node.q, out);
     else node.kids.forEach((k) => allTerms(k, out));
     return out;
@@ -554,6 +585,9 @@
     else if (node.op === "andnot") {
       phraseTerms(node.q, out);
       phraseTerms(node.not, out);
+    } else if (node.op === "andmaybe") {
+      phraseTerms(node.q, out);
+      phraseTerms(node.maybe, out);
     } else if (node.op === "boost") phraseTerms(node.q, out);
     else if (node.kids) node.kids.forEach((k) => phraseTerms(k, out));
     return out;
@@ -563,13 +597,19 @@
    * whoosh's Phrase in each searched field (an Or of one Phrase per field): the fields where
    * `seq` occurs in order, on the positions of the index.
    */
-  function phraseFields(index, page, seq) {
+  function phraseFields(index, page, seq, slop = 1) {
     const where = seq.map((t) => index.positions(t, page));
     if (where.some((w) => !w)) return [];
+    // whoosh's SpanNear2 (ordered, mindist 1): each word 1 … slop positions after the one before
+    const follows = (j, at, f) => {
+      if (j === seq.length) return true;
+      for (let d = 1; d <= slop; d++) if (where[j][f].has(at + d) && follows(j + 1, at + d, f)) return true;
+      return false;
+    };
     const out = [];
     for (let f = 0; f < 4; f++) {
       for (const start of where[0][f]) {
-        if (seq.every((_, j) => where[j][f].has(start + j))) {
+        if (follows(1, start, f)) {
           out.push(f);
           break;
         }
@@ -604,7 +644,7 @@
         const out = new Map();
         for (const page of scores[0].keys()) {
           if (!scores.every((m) => m.has(page))) continue;
-          const fields = phraseFields(index, page, node.seq);
+          const fields = phraseFields(index, page, node.seq, node.slop);
           if (!fields.length) continue;
           let total = 0;
           for (const f of fields) for (const m of scores) total += m.get(page)[f];
@@ -615,6 +655,13 @@
       case "boost": {
         const out = evaluate(index, node.q);
         for (const [page, score] of out) out.set(page, score * node.boost);
+        return out;
+      }
+      case "andmaybe": {
+        // whoosh's AndMaybe: the pages of q, plus the bonus's score where it matches too
+        const out = evaluate(index, node.q);
+        const maybe = evaluate(index, node.maybe);
+        for (const [page, score] of out) if (maybe.has(page)) out.set(page, score + maybe.get(page));
         return out;
       }
       case "andnot": {
