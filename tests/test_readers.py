@@ -408,3 +408,91 @@ def test_the_chart_fades_the_cases_a_filter_leaves_out(browser, site_url):
             ".map(a => [a.dataset.url, a.classList.contains('hx-out')]))"
         )
         assert faded == {url: out(p) for url, p in plotted.items()}, query
+
+
+# -- the phone header (issue 24, point 5) -------------------------------------------------
+_HEADER_CONTROLS = """
+const shown = (e) => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
+const box = (e) => { const r = e.getBoundingClientRect();
+  return {left: r.left, top: r.top, right: r.right, bottom: r.bottom}; };
+const controls = [...document.querySelectorAll(
+  '.mobile-header label[for], .mobile-header button, .mobile-header .header-center a')].filter(shown);
+const fields = [...document.querySelectorAll('input[type=search], input[name=q]')]
+  .filter((e) => shown(e) && !e.closest('.sidebar-drawer'));
+const icons = [...document.querySelectorAll('.content-icon-container')].filter(shown);
+return {controls: controls.map(box), fields: fields.map(box), icons: icons.map(box),
+        width: innerWidth};
+"""
+
+
+def _reader_pages(built_site) -> list[str]:
+    """One page of every kind a reader opens, found in the built site (not named here)."""
+    pages = [
+        "docs/index.html",
+        "docs/cases.html",
+        "docs/contributing.html",
+        "search.html?q=%E5%9C%B0%E5%9F%9F",
+    ]
+    for folder in sorted(p for p in (built_site / "corpus").iterdir() if p.is_dir()):
+        pages.append(str(next(iter(sorted(folder.glob("*.html")))).relative_to(built_site)))
+    pages += [
+        str(p.relative_to(built_site)) for p in sorted((built_site / "corpus").glob("*.html"))
+    ]
+    return pages
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    return min(a["right"], b["right"]) - max(a["left"], b["left"]) > 0.5 and (
+        min(a["bottom"], b["bottom"]) - max(a["top"], b["top"]) > 0.5
+    )
+
+
+def test_the_phone_header_has_named_44px_icons_and_a_wide_search_field(phone, site_url, built_site):
+    """At 390 × 844 every icon in furo's header has a Japanese name (メニュー, 目次, 表示の切り替え)
+    and a 44 × 44 px target, nothing in the header overlaps, and on every kind of page the search
+    field keeps at least 60% of the width (the edit link does not sit beside it)."""
+    from selenium.webdriver.common.by import By
+
+    for page in _reader_pages(built_site):
+        phone.get(site_url + page)
+        if "search.html" in page:
+            from handbook_search.lab.browser import wait_for_search
+
+            wait_for_search(phone)
+        icons = phone.find_elements(
+            By.CSS_SELECTOR, ".mobile-header label[for], .mobile-header button"
+        )
+        names = sorted(e.accessible_name for e in icons if e.is_displayed())
+        assert "メニュー" in names and any(n.startswith("表示の切り替え") for n in names), (
+            page,
+            names,
+        )
+        assert all(n in ("メニュー", "目次") or n.startswith("表示の切り替え") for n in names), (
+            names
+        )
+        found = phone.execute_script(_HEADER_CONTROLS)
+        targets = found["controls"]
+        for a in targets:
+            assert all(not _overlap(a, b) for b in targets if b is not a), (page, targets)
+        sizes = [(e.rect["width"], e.rect["height"]) for e in icons if e.is_displayed()]
+        assert all(w >= 44 and h >= 44 for w, h in sizes), (page, sizes)
+        assert found["fields"], page
+        field = max(found["fields"], key=lambda r: r["right"] - r["left"])
+        assert field["right"] - field["left"] >= 0.6 * found["width"], (page, field)
+        assert not any(_overlap(field, icon) for icon in found["icons"]), page
+
+
+def test_the_phone_menu_opens_from_the_keyboard(phone, site_url):
+    """The header's メニュー is a button a keyboard reaches and presses (Enter), with a visible
+    focus outline."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    phone.get(site_url + "docs/index.html")
+    menu = phone.find_element(By.CSS_SELECTOR, ".mobile-header .nav-overlay-icon")
+    phone.execute_script("arguments[0].focus()", menu)
+    assert phone.switch_to.active_element == menu
+    outline = phone.execute_script("return getComputedStyle(arguments[0]).outlineStyle", menu)
+    assert outline != "none"
+    menu.send_keys(Keys.ENTER)
+    assert phone.execute_script("return document.getElementById('__navigation').checked")

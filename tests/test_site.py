@@ -305,3 +305,30 @@ def test_line_breaks_inside_japanese_paragraphs_are_no_spaces():
         para.astext() == "替えられます。絞り込んだ状態は URL\nに入ります。\nsite and\nsearch、a b"
     )
     assert para[0] == "替えられます。絞り込んだ状態は "  # one node: no space where nodes join
+
+
+def test_the_explorers_summaries_end_at_a_sentence_or_phrase():
+    """事例一覧's 概要: a long summary is cut after a whole sentence or a whole phrase (BudouX)
+    with 「…」, never inside a word; a short one is the whole text. Checked on the corpus and on
+    generated long summaries (the corpus's own sentences joined)."""
+    from itertools import accumulate
+
+    from handbook_search.site.explorer import SUMMARY_CHARS, explorer_data
+    from handbook_search.site.phrases import ELLIPSIS, phrases, shorten
+
+    corpus = load_corpus(ROOT / "corpus")
+    summaries = {p.url: p.meta.summary or "" for p in corpus.cases()}
+    joined = "".join(summaries.values())
+    cases = explorer_data(corpus)["cases"]
+    summaries["long"] = joined
+    cases.append({"url": "long", "summary": shorten(joined, SUMMARY_CHARS)})
+    for case in cases:
+        full, shown = summaries[case["url"]], case["summary"]
+        assert len(shown) <= SUMMARY_CHARS
+        if len(full) <= SUMMARY_CHARS:
+            assert shown == full
+            continue
+        kept = shown.removesuffix(ELLIPSIS)
+        assert shown.endswith(ELLIPSIS) and full.startswith(kept) and kept
+        ends = {len(t) for t in accumulate(phrases(full))}
+        assert kept[-1] in "。！？" or len(kept) in ends, shown

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from handbook_search.model.schema import as_of
 from handbook_search.model.vocab import PREFECTURES, THEMES, wareki
+from handbook_search.site.phrases import shorten
 
 if TYPE_CHECKING:
     from handbook_search.model.corpus import Corpus
@@ -59,9 +60,7 @@ def explorer_data(corpus: Corpus) -> dict:
         bureaus.setdefault(m.bureau, [])
         if m.prefecture not in bureaus[m.bureau]:
             bureaus[m.bureau].append(m.prefecture)
-        summary = m.summary or ""
-        if len(summary) > SUMMARY_CHARS:
-            summary = summary[: SUMMARY_CHARS - 1] + "…"
+        summary = shorten(m.summary or "", SUMMARY_CHARS)  # at a sentence or phrase end
         cases.append(
             {
                 "url": p.url,

@@ -15,7 +15,17 @@ TEMPLATE_STRINGS: dict[str, str] = {
     'aria-label="Toggle site navigation sidebar"': 'aria-label="サイトの目次を開く・閉じる"',
     'aria-label="Toggle table of contents sidebar"': 'aria-label="このページの見出しを開く・閉じる"',
     'aria-label="Toggle Light / Dark / Auto color theme"': (
-        'aria-label="表示の色を切り替える（ライト・ダーク・自動）"'
+        'aria-label="表示の切り替え（ライト・ダーク・自動）"'
+    ),
+    # The phone header's icons are <label>s of hidden checkboxes: a name, and reachable by
+    # keyboard as buttons (static/handbook-header.js presses them with Enter and Space).
+    '<label class="nav-overlay-icon" for="__navigation">': (
+        '<label class="nav-overlay-icon" for="__navigation" role="button" tabindex="0"'
+        ' aria-label="メニュー">'
+    ),
+    '{% if furo_hide_toc %} no-toc{% endif %}" for="__toc">': (
+        '{% if furo_hide_toc %} no-toc{% endif %}" for="__toc" role="button" tabindex="0"'
+        ' aria-label="目次">'
     ),
     "<title>Contents</title>": "<title>このページの見出し</title>",
     "<title>Menu</title>": "<title>メニュー</title>",

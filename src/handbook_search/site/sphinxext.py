@@ -730,6 +730,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", _search_context)
     app.connect("html-page-context", _page_context, priority=400)  # before sphinxext-opengraph
     app.connect("builder-inited", interface.install)
+    app.add_js_file("handbook-header.js")  # the phone header's icons by keyboard
     app.connect("build-finished", _write_search_index)
     app.connect("build-finished", _write_explorer_data)
     app.connect("html-page-context", _explorer_context)
