@@ -27,6 +27,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+# Words in one group of the dictionary (dictionary.yml; here, not in dictionary.py, so that a
+# cold search reads the bound without importing pydantic). The largest group has 6 words: a
+# group of MAX_GROUP is already a long list of spellings to search at once (each member is one
+# more query term).
+MAX_GROUP = 20
+
 # Found problems are (line, message) pairs (tree_problems: (path, message)); page.py and
 # corpus.py make them `Problem`s. This module sits below page.py and imports nothing of ours.
 Found = list[tuple[int, str]]
