@@ -151,6 +151,18 @@ def test_the_checks_catch_a_cycle_and_an_instrument_in_the_product():
     assert "handbook_search.model.page" in GRAPH["handbook_search.model.corpus"]  # graph is read
 
 
+def modules_of_a_search(args: list[str]) -> set[str]:
+    """The modules one `handbook-search search 担い手 ARGS` process loaded."""
+    script = (
+        "import sys\n"
+        "from handbook_search.cli.main import main\n"
+        f"main(['search', '担い手', *{args!r}])\n"
+        "print('\\n'.join(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True)
+    return set(out.stderr.split())
+
+
 @pytest.mark.slow
 def test_a_search_imports_nothing_from_the_site_or_the_lab(tmp_path):
     """A cold query (one process) loads neither the site, the instruments nor Sphinx."""
@@ -159,14 +171,28 @@ def test_a_search_imports_nothing_from_the_site_or_the_lab(tmp_path):
     args = ["--corpus", str(corpus), "--index", str(index)]
     cli = [sys.executable, "-m", "handbook_search.cli"]
     subprocess.run([*cli, "index", *args], check=True, capture_output=True)
-    script = (
-        "import sys\n"
-        "from handbook_search.cli.main import main\n"
-        f"main(['search', '担い手', *{args!r}])\n"
-        "print('\\n'.join(sorted(sys.modules)), file=sys.stderr)\n"
-    )
-    out = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True)
-    loaded = set(out.stderr.split())
+    loaded = modules_of_a_search(args)
     for unwanted in ("handbook_search.site", "handbook_search.lab", "sphinx", "docutils", "bs4"):
         assert not {m for m in loaded if m == unwanted or m.startswith(unwanted + ".")}, unwanted
     assert "handbook_search.search.engine" in loaded  # it did search
+
+
+@pytest.mark.slow
+def test_a_repeated_search_does_not_load_the_validator(tmp_path):
+    """The second cold query of a word (synonyms and query words cached next to the index)
+    loads neither pydantic (the validator's models) nor Sudachi's dictionary: most of a cold
+    search's time was those imports (docs/benchmarks.md)."""
+    import shutil
+
+    from handbook_search.model.corpus import SYNONYMS_FILE
+
+    corpus = shutil.copytree(FIXTURES / "mini", tmp_path / "corpus")
+    shutil.copy(ROOT / "corpus" / SYNONYMS_FILE, corpus / SYNONYMS_FILE)
+    args = ["--corpus", str(corpus), "--index", str(tmp_path / "index")]
+    cli = [sys.executable, "-m", "handbook_search.cli"]
+    subprocess.run([*cli, "index", *args], check=True, capture_output=True)
+    subprocess.run([*cli, "search", "担い手", *args], check=True, capture_output=True)
+    loaded = modules_of_a_search(args)
+    assert "handbook_search.search.engine" in loaded  # it did search
+    assert "pydantic" not in loaded
+    assert "sudachipy" not in loaded

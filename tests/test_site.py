@@ -332,3 +332,90 @@ def test_the_explorers_summaries_end_at_a_sentence_or_phrase():
         assert shown.endswith(ELLIPSIS) and full.startswith(kept) and kept
         ends = {len(t) for t in accumulate(phrases(full))}
         assert kept[-1] in "。！？" or len(kept) in ends, shown
+
+
+def one_year_of_cases(corpus: Path, year: int, count: int) -> list[str]:
+    """`count` small valid cases of one 年度 (from the mini fixture), with the longest
+    municipality names the schema allows and a long summary, spread over several 都道府県:
+    the worst case a part of a year page holds. Returns their municipality names."""
+    from handbook_search.model.schema import MAX_NAME
+    from handbook_search.model.vocab import BUREAU_OF_PREFECTURE, PREFECTURE_ROMAJI
+
+    template = (ROOT / "tests/fixtures/mini/cases/shimane-kakuu-2024.md").read_text(
+        encoding="utf-8"
+    )
+    prefectures = list(BUREAU_OF_PREFECTURE)
+    summary = "住民と担当者が一緒に地域の集まりを見直し、担い手を増やした取組です。" * 4
+    names = []
+    for i in range(count):
+        pref = prefectures[i % 7 * 6]  # a few 都道府県 from north to south
+        name = (f"試験{i:04d}" + "架" * MAX_NAME)[: MAX_NAME - 1] + "町"
+        text = (
+            template.replace("架空町", name)
+            .replace("島根県", pref)
+            .replace("中国四国厚生局", BUREAU_OF_PREFECTURE[pref])
+            .replace("令和6年度", f"{year}年度")
+            .replace("fiscal_year: 2024", f"fiscal_year: {year}")
+            .replace("themes: [7]", "themes: [4, 7, 10]")
+            .replace("テスト用の架空の事例", summary)
+        )
+        path = corpus / "cases" / f"{PREFECTURE_ROMAJI[pref]}-busy{i:04d}-{year}.md"
+        path.write_text(text, encoding="utf-8")
+        names.append(name)
+    return names
+
+
+def year_parts_from(site: Path, first: Path) -> list[Path]:
+    """A year page's parts, followed by their 次のページ links (rel="next") from the first."""
+    parts = [first]
+    while (link := article(soup(parts[-1])).select_one("a[rel=next]")) is not None:
+        parts.append((parts[-1].parent / unquote(link["href"])).resolve())
+        assert parts[-1] not in parts[:-1]  # no loop
+    return parts
+
+
+def test_a_year_with_many_cases_is_split_into_linked_pages(tmp_path):
+    """No page grows with the corpus (docs/benchmarks.md): a 年度 with more cases than one
+    part holds is split into parts of the same size; the largest page stays under 80 KB,
+    the parts link each other, and every case is reached from 事例一覧 without JavaScript."""
+    from handbook_search.site.sphinxext import YEAR_PAGE_CASES, year_part_page
+
+    src = copy_project(tmp_path / "src")
+    year = max(p.meta.fiscal_year for p in load_corpus(src / "corpus").cases()) + 1
+    count = 2 * YEAR_PAGE_CASES + 1  # two full parts and one case more
+    one_year_of_cases(src / "corpus", year, count)
+    out = tmp_path / "html"
+    result = build_site(src, out, "-D", "handbook_site_search=0")
+    assert result.returncode == 0, result.stderr
+
+    largest = max(out.rglob("*.html"), key=lambda p: p.stat().st_size)
+    assert largest.stat().st_size <= 80_000, largest
+
+    corpus = load_corpus(src / "corpus")
+    first = next(p for p in case_list_pages(out) if p.stem == str(year))
+    parts = year_parts_from(out, first.resolve())
+    expected = [(out / f"{year_part_page(year, k)}.html").resolve() for k in (1, 2, 3)]
+    assert parts == expected  # part 1 keeps the year's URL, then <year>-2, <year>-3
+    for k, part in enumerate(parts):
+        html = article(soup(part))
+        prev = html.select_one("a[rel=prev]")
+        if k == 0:
+            assert prev is None
+        else:
+            assert (part.parent / unquote(prev["href"])).resolve() == parts[k - 1]
+        # each part names all parts of the year, by the cases they list
+        listed = html.select_one(".handbook-year-parts").get_text()
+        for j in range(3):
+            first_case = j * YEAR_PAGE_CASES + 1
+            assert f"{first_case}〜" in listed or f"{first_case}件目" in listed
+        assert len(html.select("ul.handbook-year-cases > li")) == min(
+            YEAR_PAGE_CASES, count - k * YEAR_PAGE_CASES
+        )
+
+    # every case, from 事例一覧 (its list by 年度, then the parts' links): no JavaScript
+    reached = set()
+    for page in case_list_pages(out):
+        for part in year_parts_from(out, page.resolve()):
+            reached |= links_from(part)
+    for case in corpus.cases():
+        assert (out / case.url).resolve().as_posix() in reached, case.title

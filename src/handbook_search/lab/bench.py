@@ -3,7 +3,9 @@
 For each N: full index (time, pages/s, peak memory), one-page re-index (a whole `index`
 process), index size, warm query p50/p95 over the judged queries (in one process, snippets
 included), cold CLI query (process start to exit) against ripgrep on the same corpus and
-query. Once: `make html` for the real corpus. Results go to docs/benchmarks.md, with a chart
+query; beside them the peer SQLite FTS5 (lab/fts5.py) on the same corpus and queries: index time
+and memory, warm p50/p95, and success@1/MRR of both on the real corpus, with ours / FTS5 per
+figure. Once: `make html` for the real corpus. Results go to docs/benchmarks.md, with a chart
 (docs/_static/benchmarks.svg) and the raw numbers (docs/benchmarks.json).
 """
 
@@ -26,6 +28,7 @@ from pathlib import Path
 import yaml
 
 from handbook_search.lab.synth import SYNTH_GLOB, generate
+from handbook_search.model.corpus import load_corpus
 
 ROOT = Path(__file__).resolve().parents[3]
 CLI = [sys.executable, "-m", "handbook_search.cli"]
@@ -38,12 +41,20 @@ TARGETS = {
 }
 
 
+def installed_env() -> dict[str, str]:
+    """The environment of a timed process, as an installed copy runs: with bytecode caches
+    (pip writes them on install; PYTHONDONTWRITEBYTECODE in a developer's shell would make every
+    cold start compile whoosh and ours from source, about 0.1 s)."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def run_timed(cmd: list[str], **kwargs) -> tuple[float, int, subprocess.CompletedProcess]:
     """(wall seconds, peak RSS in MiB, result) of one process. Output goes to temporary files,
     not pipes: a pipe that nobody reads would stall a process that prints a lot (rg on 10,000
     files)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
+        kwargs.setdefault("env", installed_env())
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, **kwargs)
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
@@ -101,23 +112,76 @@ def eval_queries() -> list[str]:
     return [q["query"] for q in data["queries"]]
 
 
-def warm_queries(corpus: Path, index: Path, rounds: int = 5) -> list[float]:
-    """Milliseconds per query in one warm process (snippets included)."""
-    from handbook_search.search.engine import Engine, QueryError
-
-    engine = Engine(index, corpus)
+def timed_rounds(search, rounds: int = 5) -> list[float]:
+    """Milliseconds per judged query of `search(query)` in one warm process; a query that
+    raises ValueError (ours: QueryError) is not counted."""
     queries = eval_queries()
     times = []
     for r in range(rounds + 1):
         for q in queries:
             start = time.perf_counter()
             try:
-                engine.query(q, limit=10, notify=lambda m: None)
-            except QueryError:
+                search(q)
+            except ValueError:
                 continue
             if r:  # the first round warms caches and is not counted
                 times.append((time.perf_counter() - start) * 1000)
     return times
+
+
+def warm_queries(corpus: Path, index: Path, rounds: int = 5) -> list[float]:
+    """Milliseconds per query in one warm process (snippets included)."""
+    from handbook_search.search.engine import Engine
+
+    engine = Engine(index, corpus)
+    return timed_rounds(lambda q: engine.query(q, limit=10, notify=lambda m: None), rounds)
+
+
+def warm_stats(times: list[float]) -> dict:
+    return {"p50": percentile(times, 50), "p95": percentile(times, 95), "queries": len(times)}
+
+
+def bench_fts5(corpus: Path, work: Path, repeats: int) -> dict:
+    """The peer on the same corpus: SQLite FTS5 (lab/fts5.py), index in a process of its own
+    (as ours), then the judged queries warm in this process (snippets included)."""
+    from handbook_search.lab.fts5 import Fts5Search
+
+    db = work / f"{corpus.name}.fts5.sqlite"
+    full, mem = [], 0
+    for _ in range(repeats):
+        cmd = [sys.executable, "-m", "handbook_search.lab.fts5", "index", str(corpus), str(db)]
+        seconds, rss, _ = run_timed(cmd)
+        full.append(seconds)
+        mem = max(mem, rss)
+    peer = Fts5Search(db)
+    warm = timed_rounds(lambda q: peer.query(q, limit=10))
+    print(f"  FTS5: 索引作成 {statistics.median(full):.1f} s", file=sys.stderr)
+    return {"index_s": spread(full), "index_peak_mib": mem, "index_mb": db.stat().st_size / 2**20,
+            "warm_ms": warm_stats(warm)}  # fmt: skip
+
+
+def bench_quality(work: Path) -> dict:
+    """success@1 and MRR of ours and of the FTS5 peer on the real corpus (judged queries)."""
+    from handbook_search.lab import evaluate
+    from handbook_search.lab.fts5 import Fts5Search, build
+
+    corpus_root = ROOT / "corpus"
+    queries = evaluate.load_queries(
+        ROOT / "tests/eval/queries.yaml", load_corpus(corpus_root).pages
+    )
+    (work / "quality-ours").mkdir()
+    build(corpus_root, work / "quality.fts5.sqlite")
+    peer = Fts5Search(work / "quality.fts5.sqlite")
+    rankers = {
+        "ours": evaluate.product_ranker(corpus_root, work / "quality-ours"),
+        "fts5": lambda q: [path for path, _ in peer.query(q, limit=10)],
+    }
+    out = {}
+    for name, ranker in rankers.items():
+        metrics = evaluate.evaluate(ranker, queries)["all"]
+        out[name] = {m: metrics[m] for m in ("success@1", "MRR")}
+    out["queries"] = len(queries)
+    return out
 
 
 def bench_size(n: int, work: Path, repeats: int) -> dict:
@@ -171,7 +235,8 @@ def bench_size(n: int, work: Path, repeats: int) -> dict:
         "cold_s": spread(cold),
         "cold_peak_mib": cold_mem,
         "ripgrep_s": spread(ripgrep) if ripgrep else None,
-        "warm_ms": {"p50": percentile(warm, 50), "p95": percentile(warm, 95), "queries": len(warm)},
+        "warm_ms": warm_stats(warm),
+        "fts5": bench_fts5(corpus, work, repeats),
     }
 
 
@@ -404,6 +469,52 @@ def site_report(info: dict, sites: list[dict]) -> list[str]:
     return lines
 
 
+def ratio(ours: float, peer: float) -> str:
+    """ours / peer, as the peer table states it (below 1: ours is faster or smaller)."""
+    return f"{ours / peer:.2f}" if peer else "―"
+
+
+def peer_report(results: list[dict], quality: dict | None) -> list[str]:
+    """Ours beside SQLite FTS5 (and ripgrep) from the same run, with ours / FTS5 per figure."""
+    measured = [r for r in results if r.get("fts5")]
+    if not measured and not quality:
+        return []
+    lines = [
+        "",
+        "## 同じ実行での比較: SQLite FTS5（trigram、bm25）と ripgrep",
+        "",
+        "FTS5 は Python 標準の sqlite3 で、同じ合成コーパス・同じ判定付きクエリ（`tests/eval/queries.yaml`）を使います"
+        "（`handbook_search.lab.fts5`: 1 ページ 1 行、ours と同じフィールドと重み、trigram トークナイザー、bm25()。"
+        "3 文字以上の語は MATCH（すべて、なければいずれか）、2 文字以下の語は LIKE）。索引作成はどちらもプロセス全体"
+        "（ページモデルでのコーパスの読み込みを含む）、検索はどちらも抜粋込みで、同じプロセスで 5 回ずつ測りました。"
+        "比は ours / FTS5 です（時間とメモリは 1 未満なら ours が速い・小さい、品質は 1 を超えれば ours が良い）。"
+        "マシンは共有しているので、絶対値よりも同じ実行の中での比を見てください。",
+        "",
+        "| 指標 | N | ours | FTS5 | ours / FTS5 | ripgrep |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in measured:
+        f, n = r["fts5"], f"{r['n']:,}"
+        rows = [
+            ("全体の索引作成（s）", r["index_s"]["median"], f["index_s"]["median"]),
+            ("索引作成のピークメモリ（MiB）", r["index_peak_mib"], f["index_peak_mib"]),
+            ("索引の大きさ（MiB）", r["index_mb"], f["index_mb"]),
+            ("検索 p50（ms、温まった状態）", r["warm_ms"]["p50"], f["warm_ms"]["p50"]),
+            ("検索 p95（ms、温まった状態）", r["warm_ms"]["p95"], f["warm_ms"]["p95"]),
+        ]
+        for label, ours, peer in rows:
+            lines.append(f"| {label} | {n} | {ours:.1f} | {peer:.1f} | {ratio(ours, peer)} | ― |")
+        rg = f"{r['ripgrep_s']['median']:.3f}" if r.get("ripgrep_s") else "（rg なし）"
+        lines.append(f"| コールド検索 `{COLD_QUERY}`（s、プロセス全体） | {n} | "
+                     f"{r['cold_s']['median']:.3f} | ― | ― | {rg} |")  # fmt: skip
+    if quality:
+        for metric in ("success@1", "MRR"):
+            ours, peer = quality["ours"][metric], quality["fts5"][metric]
+            lines.append(f"| {metric}（実際のコーパス、{quality['queries']} クエリ） | ― | "
+                         f"{ours:.3f} | {peer:.3f} | {ratio(ours, peer)} | ― |")  # fmt: skip
+    return lines
+
+
 def pdf_pages(path: Path) -> int | None:
     if not shutil.which("pdfinfo"):
         return None
@@ -499,6 +610,7 @@ def report(
     html: dict | None,
     sites: list[dict] = (),
     pdf: dict | None = None,
+    quality: dict | None = None,
 ) -> str:
     lines = [
         "% textlint-disable",  # generated: the writing rules (textlint) are not applied
@@ -568,6 +680,7 @@ def report(
             f"事例ごとの A4: {pdf['handouts']} 件で {pdf['handout_s']:.1f} s"
             f"（Sphinx の起動を含む、1 件 {pdf['handout_kb']:.0f} KB）。",
         ]
+    lines += peer_report(results, quality)
     lines += ["", "## 目標との比較", ""]
     labels = {
         "cold_s": ("コールド検索（秒）", lambda r: r["cold_s"]["median"]),
@@ -641,6 +754,7 @@ def main(argv: list[str] | None = None) -> int:
         info, results, html = old["machine"], old["results"], old["html"]
         sites = old.get("sites", [])
         pdf = old.get("pdf")
+        quality = old.get("quality")
     else:
         sizes = [int(x) for x in args.sizes.split(",") if x]
         info, results = machine(), []
@@ -654,6 +768,7 @@ def main(argv: list[str] | None = None) -> int:
             site_sizes = [int(x) for x in args.site_sizes.split(",") if x]
             sites = [dict(bench_site(n, work), machine=machine()) for n in site_sizes]
             pdf = bench_pdf(args.pdf, work) if args.pdf else None
+            quality = bench_quality(work) if sizes else None
         if args.merge and old:
             results += [r for r in old["results"] if r["n"] not in sizes]
             results.sort(key=lambda r: r["n"])
@@ -661,10 +776,12 @@ def main(argv: list[str] | None = None) -> int:
             sites += [s for s in old.get("sites", []) if s["n"] not in site_sizes]
             sites.sort(key=lambda s: s["n"])
             pdf = pdf or old.get("pdf")
+            quality = quality or old.get("quality")
         args.out.mkdir(parents=True, exist_ok=True)
-        data = {"machine": info, "results": results, "html": html, "sites": sites, "pdf": pdf}
+        data = {"machine": info, "results": results, "html": html, "sites": sites, "pdf": pdf,
+                "quality": quality}  # fmt: skip
         raw.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
-    text = report(info, results, html, sites, pdf)
+    text = report(info, results, html, sites, pdf, quality)
     print(text)
     (args.out / "_static").mkdir(parents=True, exist_ok=True)
     chart(results, args.out / "_static" / "benchmarks.svg")

@@ -17,10 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from handbook_search.model import safety
 from handbook_search.model.page import Problem, loc_line, yaml_error
+from handbook_search.model.safety import MAX_GROUP
 
-# The largest group in the dictionary has 6 words: a group of MAX_GROUP is already a long list
-# of spellings to search at once (each member is one more query term).
-MAX_GROUP = 20
 # The longest word is 24 characters (a body's full name).
 MAX_WORD = 40
 # A regex longer than this is not a spelling rule.

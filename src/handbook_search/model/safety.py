@@ -27,6 +27,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+# Words in one group of the dictionary (dictionary.yml; here, not in dictionary.py, so that a
+# cold search reads the bound without importing pydantic). The largest group has 6 words: a
+# group of MAX_GROUP is already a long list of spellings to search at once (each member is one
+# more query term).
+MAX_GROUP = 20
+
 # Found problems are (line, message) pairs (tree_problems: (path, message)); page.py and
 # corpus.py make them `Problem`s. This module sits below page.py and imports nothing of ours.
 Found = list[tuple[int, str]]
@@ -236,9 +242,35 @@ def load_yaml(text: str) -> tuple[Any, Any]:
     the size of the text. yaml.YAMLError when refused or malformed."""
     import yaml
 
-    loader_class = _check_events(text, yaml.SafeLoader)  # PyYAML's messages (yaml_error)
-    node = yaml.compose(text, Loader=loader_class)
+    node = yaml.compose(text, Loader=_checked_loader())  # PyYAML's messages (yaml_error)
     return (_constructor()().construct_document(node) if node is not None else None), node
+
+
+@functools.cache
+def _checked_loader() -> type:
+    """yaml.SafeLoader that refuses aliases, anchors and deep nesting while it composes, event by
+    event before each node is built: the checks of _check_events in the same single pass over
+    the text (the front matter was scanned twice; YAML was a third of parsing a page)."""
+    import yaml
+    from yaml.composer import ComposerError
+
+    class Checked(yaml.SafeLoader):
+        depth = 0
+
+        def compose_node(self, parent, index):
+            event = self.peek_event()
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise ComposerError(None, None, YAML_ALIAS, event.start_mark)
+            nests = isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent))
+            if nests and self.depth >= MAX_YAML_DEPTH:
+                raise ComposerError(None, None, YAML_DEPTH, event.start_mark)
+            self.depth += nests
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= nests
+
+    return Checked
 
 
 def _check_events(text: str, loader_class: type) -> type:

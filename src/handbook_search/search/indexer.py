@@ -66,7 +66,13 @@ def prepare(root: Path, rel: str, export: bool = False) -> Prepared:
 
 
 def _prepare_exported(root: Path, rel: str) -> Prepared:
-    return prepare(root, rel, export=True)
+    """prepare() in a worker: its analyzed lines go to the writing process and are not kept
+    here (a worker that kept every line it analyzed grew with the corpus: 2.3 GB at 10,000)."""
+    from handbook_search.search.analysis import forget
+
+    prepared = prepare(root, rel, export=True)
+    forget(prepared.lines)
+    return prepared
 
 
 def prepare_all(root: Path, rels: list[str]) -> Iterator[Prepared]:
@@ -80,12 +86,13 @@ def prepare_all(root: Path, rels: list[str]) -> Iterator[Prepared]:
     import concurrent.futures
     import functools
 
-    from handbook_search.search.analysis import prime
+    from handbook_search.search.analysis import forget, prime
 
     with concurrent.futures.ProcessPoolExecutor(workers) as pool:
         for prepared in pool.map(functools.partial(_prepare_exported, root), rels, chunksize=8):
             prime(prepared.lines)
-            yield prepared
+            yield prepared  # the caller adds the document, then its lines are not needed here
+            forget(prepared.lines)
 
 
 @dataclass

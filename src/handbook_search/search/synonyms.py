@@ -26,7 +26,7 @@ import os
 from pathlib import Path
 
 from handbook_search.model import safety
-from handbook_search.model.dictionary import MAX_GROUP, is_regex
+from handbook_search.model.safety import MAX_GROUP
 from handbook_search.search.analysis import units
 
 Key = tuple[str, ...]
@@ -69,6 +69,8 @@ def analyze_groups(raw: list[list[str]]) -> list[list[Key]]:
 
 def _rule_words(rule: dict) -> list[str]:
     """The words a prh rule makes equivalent for search (none when it is lint only)."""
+    from handbook_search.model.dictionary import is_regex  # pydantic: only on a cache miss
+
     search = rule.get("search", True)
     if search is False:
         return []
@@ -113,6 +115,8 @@ def _read(path: Path) -> dict:
 
 def entries(path: Path) -> list[tuple[str, list[str], str]]:
     """(preferred, other spellings, how they are used) of every entry, for the glossary's table."""
+    from handbook_search.model.dictionary import is_regex
+
     data = _read(path)
     read_groups(path)  # the same checks
     rows = []

@@ -6,7 +6,13 @@
 - ``{case-explorer}``: 事例一覧's facets, sort and tile map (explorer.py, data in
   ``_static/handbook-cases.js``);
 - ``{case-list}``: the cases by 年度 and 都道府県 (counts), each 年度 linking to its own list page
-  ``docs/cases/<year>.html`` (generated from metadata, template ``handbook-cases-year.html``);
+  ``docs/cases/<year>.html`` (generated from metadata, template ``handbook-cases-year.html``).
+  A 年度 with more cases than config ``handbook_year_page_cases`` (default YEAR_PAGE_CASES) is
+  split into parts of that many cases, in the same order (north to south): part 1 keeps the
+  URL ``docs/cases/<year>.html``, part k (k ≥ 2) is ``docs/cases/<year>-<k>.html``. Every part
+  links the previous and the next part (``rel="prev"`` / ``rel="next"``) and lists all parts of
+  its 年度 (「51〜100件目（宮城県〜福島県）」), so that no page grows with the cases of one
+  year and every case is reached from 事例一覧 without JavaScript;
   ``{recent-cases}``: the newest few; ``{theme-cases}``: the cases tagged with the current theme
   page's number; ``{theme-list}``: the 10 themes.
 - navigation that does not grow with the corpus: case pages are in no toctree (furo renders the
@@ -345,6 +351,7 @@ class _ListingDirective(SphinxDirective):
 EXPLORER_PAGE = "docs/cases"  # 事例一覧: the explorer, and the list by 年度 without JavaScript
 YEAR_PAGE = "docs/cases/{year}"  # one generated list page per 年度
 YEAR_TEMPLATE = "handbook-cases-year.html"
+YEAR_PAGE_CASES = 50  # cases on one part of a year page: ~40 KB with long summaries (≤ 80 KB)
 
 
 def by_year(corpus: Corpus) -> dict[int, list[Page]]:
@@ -503,30 +510,77 @@ def _mark_orphan(app: Sphinx, doctree: nodes.document) -> None:
         app.env.metadata[docname]["orphan"] = True
 
 
+def year_part_page(year: int, part: int) -> str:
+    """The docname of part `part` (from 1) of a 年度's list: part 1 is the year page itself."""
+    return YEAR_PAGE.format(year=year) + (f"-{part}" if part > 1 else "")
+
+
+def year_parts(cases: list[Page], size: int) -> list[list[Page]]:
+    """A 年度's cases in parts of at most `size` (at least one part, in the cases' order)."""
+    size = max(1, size)
+    return [cases[i : i + size] for i in range(0, len(cases), size)] or [[]]
+
+
+def part_label(first: int, count: int) -> str:
+    """「51〜100件目」: which of a 年度's cases a part lists (first counted from 1)."""
+    last = first + count - 1
+    return f"{first:,}件目" if count == 1 else f"{first:,}〜{last:,}件目"
+
+
+def _part_navigation(year: int, parts: list[list[Page]]) -> list[dict]:
+    """Each part of a 年度: its page, its range of cases and the 都道府県 it covers."""
+    nav, first = [], 1
+    for k, part in enumerate(parts, start=1):
+        prefectures = list(dict.fromkeys(p.meta.prefecture for p in part))
+        ends = (prefectures[0], prefectures[-1]) if prefectures else ()
+        covers = "〜".join(dict.fromkeys(ends))  # 「宮城県〜福島県」, or one 都道府県
+        nav.append({"page": year_part_page(year, k), "label": part_label(first, len(part)),
+                    "covers": covers})  # fmt: skip
+        first += len(part)
+    return nav
+
+
+def _year_groups(cases: list[Page], theme_pages: dict[int, str]) -> list[tuple[str, list[dict]]]:
+    """A part's cases grouped by 都道府県, as the template shows them."""
+    groups: dict[str, list[dict]] = {}
+    for p in cases:
+        m = p.meta
+        themes = [(n, THEMES[n], theme_pages.get(n)) for n in m.themes]
+        groups.setdefault(m.prefecture, []).append(
+            {"docname": p.docname, "municipality": m.municipality, "themes": themes,
+             "summary": m.summary or ""}
+        )  # fmt: skip
+    return list(groups.items())
+
+
 def _year_pages(app: Sphinx):
-    """html-collect-pages: one list page per 年度, its cases grouped by 都道府県."""
+    """html-collect-pages: one list page per 年度 (in parts, see the module docstring), its
+    cases grouped by 都道府県."""
     corpus = corpus_of(app)
     years = by_year(corpus)
     nav = [(y, YEAR_PAGE.format(year=y), year_label(y), len(c)) for y, c in years.items()]
-    pages = {p.meta.theme: p.docname for p in corpus.by_kind("theme")}
+    theme_pages = {p.meta.theme: p.docname for p in corpus.by_kind("theme")}
     for year, cases in years.items():
-        groups: dict[str, list[dict]] = {}
-        for p in cases:
-            m = p.meta
-            themes = [(n, THEMES[n], pages.get(n)) for n in m.themes]
-            groups.setdefault(m.prefecture, []).append(
-                {"docname": p.docname, "municipality": m.municipality, "themes": themes,
-                 "summary": m.summary or ""}
-            )  # fmt: skip
-        context = {
-            "title": f"{year_label(year)}の事例",
-            "handbook_year": year_label(year),
-            "handbook_count": len(cases),
-            "handbook_groups": list(groups.items()),
-            "handbook_years": nav,
-            "handbook_current": YEAR_PAGE.format(year=year),
-        }
-        yield YEAR_PAGE.format(year=year), context, YEAR_TEMPLATE
+        counts = Counter(p.meta.prefecture for p in cases)
+        parts = year_parts(cases, app.config.handbook_year_page_cases)
+        part_nav = _part_navigation(year, parts)
+        for k, part in enumerate(parts, start=1):
+            here = part_nav[k - 1]
+            title = f"{year_label(year)}の事例"
+            context = {
+                "title": title + (f"（{here['label']}）" if len(parts) > 1 else ""),
+                "handbook_year": year_label(year),
+                "handbook_count": len(cases),
+                "handbook_groups": _year_groups(part, theme_pages),
+                "handbook_prefecture_counts": counts,
+                "handbook_years": nav,
+                "handbook_current": YEAR_PAGE.format(year=year),
+                "handbook_parts": part_nav if len(parts) > 1 else [],
+                "handbook_part": here,
+                "handbook_prev": part_nav[k - 2] if k > 1 else None,
+                "handbook_next": part_nav[k] if k < len(parts) else None,
+            }
+            yield here["page"], context, YEAR_TEMPLATE
 
 
 class SpellingTable(SphinxDirective):
@@ -720,6 +774,8 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("handbook_site_search", True, "html", types=[bool])
     # how many of a theme's cases its page lists (the newest; the rest are one link away)
     app.add_config_value("handbook_theme_cases", THEME_CASES, "env", types=[int])
+    # how many cases one part of a 年度's list page shows (see the module docstring)
+    app.add_config_value("handbook_year_page_cases", YEAR_PAGE_CASES, "html", types=[int])
     # -D handbook_validate=0 silences the validator's warnings: only for testing that the
     # build's own defence (site/safety.py, always on) publishes nothing unsafe by itself.
     app.add_config_value("handbook_validate", True, "env", types=[bool])
