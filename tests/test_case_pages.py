@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import subprocess
 
+import pytest
 from bs4 import BeautifulSoup
 
 from conftest import ROOT
@@ -85,7 +86,13 @@ def test_related_cases_share_something_and_are_bounded(built_site):
 
 
 def test_related_cases_respect_the_limit_and_a_lone_case_has_none():
-    a, b, c = CORPUS.cases()[:3]
+    # three cases of the corpus of which the first shares something with the other two
+    cases = CORPUS.cases()
+    every = related_cases(cases, limit=len(cases))
+    a = next((p for p in cases if len(every[p.docname]) >= 2), None)
+    if a is None:
+        pytest.skip("ほかの 2 件と共通点のある事例がありません")
+    b, c = (r.page for r in every[a.docname][:2])
     related = related_cases([a, b, c], limit=1)
     assert len(related[a.docname]) == 1
     assert related_cases([a], limit=5)[a.docname] == []
