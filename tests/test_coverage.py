@@ -15,17 +15,13 @@ import pytest
 
 from conftest import ROOT
 from handbook_search.model.corpus import load_corpus
+from handbook_search.site.sphinxext import year_part_page
 from test_browser import cli_engine, search_in_page  # noqa: F401 (fixture)
 from test_readers import _shown_cases
-from test_site import links_from
+from test_site import links_from, year_parts_from
 
 CORPUS = load_corpus(ROOT / "corpus")
 QUOTED = re.compile(r"「([^「」]{4,40})」")
-
-
-def year_pages(site, year: int) -> list:
-    """The year's list: docs/cases/<year>.html and, for a long year, its further parts."""
-    return sorted((site / "docs/cases").glob(f"{year}*.html"))
 
 
 def own_words() -> dict[str, str]:
@@ -42,10 +38,12 @@ def own_words() -> dict[str, str]:
 
 def test_every_case_is_on_its_year_page(built_site):
     for case in CORPUS.cases():
-        pages = year_pages(built_site, case.meta.fiscal_year)
-        assert pages, f"no year page for {case.meta.fiscal_year}"
+        # the year's page and, for a long year, its further parts (次のページ links)
+        first = (built_site / f"{year_part_page(case.meta.fiscal_year, 1)}.html").resolve()
+        assert first.is_file(), f"no year page for {case.meta.fiscal_year}"
         target = (built_site / case.url).resolve().as_posix()
-        assert any(target in links_from(page) for page in pages), case.relpath
+        parts = year_parts_from(built_site, first)
+        assert any(target in links_from(part) for part in parts), case.relpath
 
 
 def test_the_explorer_lists_every_case_of_a_prefecture(browser, site_url):

@@ -190,17 +190,15 @@ def test_the_book_has_cover_contents_with_page_numbers_and_every_page(editions):
 
 def page_lines(path: Path) -> list[list[tuple[float, float, str]]]:
     """Per page, its lines as (top, height, text) from pdftotext's word boxes, top to bottom."""
+    from bs4 import BeautifulSoup
+
     xhtml = run("pdftotext", "-enc", "UTF-8", "-bbox-layout", str(path), "-")
     out = []
-    for page in re.findall(r"<page .*?</page>", xhtml, re.S):
-        lines = []
-        for top, bottom, words in re.findall(
-            r'<line xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">(.*?)</line>',
-            page,
-            re.S,
-        ):
-            text = "".join(re.findall(r">([^<]*)</word>", words))
-            lines.append((float(top), float(bottom) - float(top), text))
+    for page in BeautifulSoup(xhtml, "html.parser").find_all("page"):
+        lines = [
+            (float(ln["ymin"]), float(ln["ymax"]) - float(ln["ymin"]), ln.get_text(strip=True))
+            for ln in page.find_all("line")
+        ]
         out.append(sorted(lines))
     return out
 

@@ -252,18 +252,12 @@ def _checked_loader() -> type:
     event before each node is built: the checks of _check_events in the same single pass over
     the text (the front matter was scanned twice; YAML was a third of parsing a page)."""
     import yaml
-    from yaml.composer import ComposerError
 
     class Checked(yaml.SafeLoader):
         depth = 0
 
         def compose_node(self, parent, index):
-            event = self.peek_event()
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                raise ComposerError(None, None, YAML_ALIAS, event.start_mark)
-            nests = isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent))
-            if nests and self.depth >= MAX_YAML_DEPTH:
-                raise ComposerError(None, None, YAML_DEPTH, event.start_mark)
+            nests = _refuse(self.peek_event(), self.depth)
             self.depth += nests
             try:
                 return super().compose_node(parent, index)
@@ -273,23 +267,32 @@ def _checked_loader() -> type:
     return Checked
 
 
+def _refuse(event, depth: int) -> bool:
+    """Whether `event` opens a mapping or a sequence; ComposerError for an alias, an anchor or
+    an opening at MAX_YAML_DEPTH (`depth`: how many are open before it). One check for both the
+    loader that composes (_checked_loader) and the event walk before libyaml (_check_events)."""
+    import yaml
+    from yaml.composer import ComposerError
+
+    if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+        raise ComposerError(None, None, YAML_ALIAS, event.start_mark)
+    nests = isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent))
+    if nests and depth >= MAX_YAML_DEPTH:
+        raise ComposerError(None, None, YAML_DEPTH, event.start_mark)
+    return nests
+
+
 def _check_events(text: str, loader_class: type) -> type:
     """Refuse aliases, anchors and deep nesting in the event stream; the loader class used."""
     import yaml
-    from yaml.composer import ComposerError
 
     loader = loader_class(text)
     depth = 0
     try:
         while loader.check_event():
             event = loader.get_event()
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                raise ComposerError(None, None, YAML_ALIAS, event.start_mark)
-            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                depth += 1
-                if depth > MAX_YAML_DEPTH:
-                    raise ComposerError(None, None, YAML_DEPTH, event.start_mark)
-            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth += _refuse(event, depth)
+            if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
     finally:
         loader.dispose()
