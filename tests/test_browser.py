@@ -289,6 +289,24 @@ def test_unknown_words_and_markup_find_what_the_cli_finds(browser, site_url, cli
     assert page_search(browser, site_url, "宇宙旅行")[0] == "none"
 
 
+def test_a_concept_word_lists_no_page_that_does_not_name_it(browser, site_url, cli_engine):
+    """協議体: every page listed writes it, or has 協議 and 体 in its title or headings; the
+    pages with 協議 and a 体 of 自治体 or 体制 apart are not listed, in both searches."""
+
+    def names(page) -> bool:
+        headings = page.title + "".join(s.title for s in page.sections)
+        return "協議体" in page.title + page.text or all(u in headings for u in ("協議", "体"))
+
+    by_url = {p.url: p for p in load_corpus(ROOT / "corpus").pages}
+    assert any("協議" in p.text and not names(p) for p in by_url.values())  # the premise
+    _, found = page_search(browser, site_url, "協議体")
+    cli = [
+        h.record["url"] for h in cli_engine.query("協議体", limit=100, notify=lambda m: None).hits
+    ]
+    assert [r["url"] for r in found] == cli[: len(found)] and found
+    assert all(names(by_url[url]) for url in cli), [u for u in cli if not names(by_url[u])]
+
+
 def test_a_synonym_of_several_words_matches_as_a_phrase(browser, site_url, cli_engine):
     from test_search import SERVICE_B, folded_text
 

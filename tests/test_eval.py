@@ -12,22 +12,24 @@ QUERIES = ROOT / "tests" / "eval" / "queries.yaml"
 HELDOUT = ROOT / "tests" / "eval" / "heldout.yaml"
 
 # Measured 2026-12-07 on the real corpus (success@1 / success@3 / MRR / nDCG@5 / recall@10):
-# tuning set 0.831 / 1.000 / 0.910 / 0.942 / 0.981, held-out set 0.824 / 0.971 / 0.898 / 0.934 /
+# tuning set 0.892 / 1.000 / 0.938 / 0.954 / 0.985, held-out set 0.824 / 1.000 / 0.907 / 0.936 /
 # 0.971. The floors keep a margin: a valid new case (make test-grown) may take a place in a top 3.
+# Seven grown corpora (8 cases, seeds 627165 630224 11 22 33 44 55) measured at worst: tuning
+# 0.846 / 0.985 / 0.914 / 0.918 / 0.974, held-out 0.824 / 0.971 / 0.902 / 0.919 / 0.971.
 FLOORS = {
     "tuning": {
-        "success@1": 0.76,  # a grown run (8 cases, seed 627165) measured 0.785
+        "success@1": 0.80,
         "success@3": 0.95,
-        "MRR": 0.86,
-        "nDCG@5": 0.90,
+        "MRR": 0.88,
+        "nDCG@5": 0.89,
         "recall@10": 0.94,
     },
     "heldout": {
-        "success@1": 0.74,
-        "success@3": 0.90,
-        "MRR": 0.83,
-        "nDCG@5": 0.86,
-        "recall@10": 0.90,
+        "success@1": 0.76,
+        "success@3": 0.93,
+        "MRR": 0.86,
+        "nDCG@5": 0.88,
+        "recall@10": 0.93,
     },
 }
 

@@ -253,6 +253,23 @@ def test_edited_added_and_deleted_pages_are_picked_up(mini):
     assert notices == []  # fresh: nothing to do
 
 
+def test_a_concept_word_lists_only_pages_that_name_it(mini):
+    """協議体 finds the page that writes it, not one with 協議 and a 体 of 自治体 apart; with
+    no page naming it, the pages with its parts are found after all."""
+    engine, corpus = mini
+    case = corpus / "cases" / "shimane-kakuu-2024.md"
+    text = case.read_text(encoding="utf-8")
+    case.write_text(text + "\n自治体の担当と協議を重ねました。\n", encoding="utf-8")
+    result, _ = quiet(engine, "協議体")
+    assert [h.record["kind"] for h in result.hits] == ["theme"]
+    assert result.mode == "and"
+
+    theme = corpus / "themes" / "07-life-support-system.md"
+    theme.write_text(theme.read_text(encoding="utf-8").replace("協議体", "会議"), encoding="utf-8")
+    result, _ = quiet(engine, "協議体")
+    assert [h.record["kind"] for h in result.hits] == ["case"]
+
+
 def test_unparseable_page_is_reported_once_and_not_rebuilt_every_time(mini):
     engine, corpus = mini
     quiet(engine, "担い手")

@@ -25,7 +25,7 @@ def schema(analyzer=None):
         title=TEXT(analyzer=analyzer, field_boost=3.0),
         headings=TEXT(analyzer=analyzer, field_boost=2.0),
         meta=TEXT(analyzer=analyzer, field_boost=2.0),
-        body=TEXT(analyzer=analyzer),
+        body=TEXT(analyzer=analyzer, field_boost=0.5),  # a passing mention counts less (make eval)
         data=STORED(),
     )
 
@@ -34,7 +34,8 @@ SEARCH_FIELDS = ("title", "headings", "meta", "body")
 
 
 def meta_text(page) -> str:
-    """Words about the page that are not in its text: place, bureau, year, theme names."""
+    """Words about the page that are not in its text: place, bureau, year, theme names and the
+    one-sentence summary of the front matter."""
     from handbook_search.model.vocab import KINDS, THEMES, wareki
 
     m = page.meta
@@ -49,6 +50,7 @@ def meta_text(page) -> str:
         ]
         words += [m.support_type or ""]
     words += [THEMES[n] for n in page.themes]
+    words.append(m.summary or "")  # what the page is about, in one sentence
     return "\n".join(w for w in words if w)
 
 

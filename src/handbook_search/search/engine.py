@@ -31,7 +31,7 @@ from handbook_search.search.synonyms import Synonyms
 
 MAX_QUERY_CHARS = 1_000
 # Ranking knobs, set from `make eval` (docs/evaluation.md).
-BM25_B = 0.75  # length normalization (whoosh's default)
+BM25_B = 0.6  # length normalization (whoosh's default is 0.75)
 SYNONYM_BOOST = 1.0  # weight of a synonym relative to the word as typed
 QUESTION_UNITS = 3  # a word of this many units with particles is a question: OR, not AND
 # Evidence a person sees (docs/evaluation.md, 検索結果の並び方): two neighbouring units of a
@@ -341,14 +341,72 @@ def proximity_query(words_typed: list[str], synonyms: Synonyms, words: WordCache
     return Or(near).with_boost(PROXIMITY_BOOST)
 
 
+# A word of several units with a one-letter unit names a concept (協議体, 住民説明会, 通いの場):
+# its one-letter unit (体, 会, 場) also stands alone in 自治体 … or 体制, anywhere on a page. A
+# page names the concept when the units stand together (CONCEPT_SLOP: each at most that many
+# positions after the one before; a dropped particle takes no position, so 通いの場 counts) or
+# when its title or headings (NAMING_FIELDS) hold every unit. Pages with the units scattered
+# are listed only when no page names the concept (Queries.tiers). Words of longer units
+# (買い物支援, 担い手確保) are not filtered: pages that write 買い物や通院の支援 are answers too
+# (docs/evaluation.md).
+NAMING_FIELDS = ("title", "headings")
+CONCEPT_SLOP = 1
+
+
+def concept_filter(word: str, synonyms: Synonyms, words: WordCache):
+    """What a page must match to name the concept `word` (not a question: build_queries), or
+    None when the word is one unit, has no one-letter unit or has a synonym run (its group is
+    searched instead).
+
+    >>> concept_filter("担い手確保", Synonyms.empty(), WordCache()) is None
+    True
+    """
+    from whoosh.query import And, Or, Phrase, Term
+
+    keys = [u.text for u in words.get(word)[0]]
+    if any(synonyms.match(keys, i) for i in range(len(keys))):
+        return None
+    seq = mode_a_sequence(word, words)
+    if len(seq) < 2 or all(len(unit) > 1 for unit in seq):
+        return None
+    verbatim = [Phrase(f, seq, slop=CONCEPT_SLOP) for f in SEARCH_FIELDS]
+    named = And([Or([Term(f, unit) for f in NAMING_FIELDS]) for unit in dict.fromkeys(seq)])
+    return Or([*verbatim, named])
+
+
+def require(q, required):
+    """The pages of `q` that also match `required`, scored by `q` alone: whoosh's Require, whose
+    matcher in whoosh 2.7.4 is an AndNotMatcher (it drops the pages it should keep)."""
+    from whoosh import matching
+    from whoosh.query import Require
+
+    class Filtered(Require):
+        def matcher(self, searcher, context=None):
+            return matching.RequireMatcher(
+                self.a.matcher(searcher, context),
+                self.b.matcher(searcher, searcher.boolean_context()),
+            )
+
+    return Filtered(q, required)
+
+
+@dataclass
+class Queries:
+    """The queries of one search: `tiers` are tried in order until one finds a page, each as
+    (mode, query): "and" with the concept filters, "and" without them, "or" (any word)."""
+
+    tiers: list[tuple[str, object]]
+    positive: object  # the positive terms, for highlighting
+
+
 def build_queries(parsed: ParsedQuery, synonyms: Synonyms, words: WordCache | None = None):
-    """(AND query, OR fallback or None, the positive terms' query for highlighting).
+    """The search tiers and the positive terms' query (Queries).
 
     Raises QueryError when nothing is searchable."""
     words = words or WordCache()
     from whoosh.query import And, AndMaybe, AndNot, Or
 
-    required, loose, shown = [], [], []
+    required, named, loose, shown = [], [], [], []
     for word in parsed.words:
         pairs = _word_parts(word, synonyms, words)
         parts = [q for q, _, _ in pairs]
@@ -359,14 +417,18 @@ def build_queries(parsed: ParsedQuery, synonyms: Synonyms, words: WordCache | No
         if len(found) >= QUESTION_UNITS and sentence:
             # 買い物に困る高齢者への支援: a question, not a list of must-have words
             required.append(Or(parts))
+            named.append(required[-1])
             loose.extend(loose_parts)
         elif parts:
             required.append(And(parts) if len(parts) > 1 else parts[0])
+            concept = concept_filter(word, synonyms, words)
+            named.append(require(required[-1], concept) if concept else required[-1])
             loose.extend(loose_parts)
     for phrase in parsed.phrases:
         q = _phrase_query(phrase, words)
         if q is not None:
             required.append(q)
+            named.append(q)
             loose.append(q)
             shown.append(q)
     if not required:
@@ -382,12 +444,16 @@ def build_queries(parsed: ParsedQuery, synonyms: Synonyms, words: WordCache | No
 
     bonus = proximity_query(parsed.words, synonyms, words)
 
-    def ranked(q):
-        return AndMaybe(q, bonus) if bonus is not None else q
+    def ranked(qs):
+        q = And(qs) if len(qs) > 1 else qs[0]
+        return without(AndMaybe(q, bonus) if bonus is not None else q)
 
-    strict = without(ranked(And(required) if len(required) > 1 else required[0]))
-    fallback = without(ranked(Or(loose))) if len(loose) > 1 else None
-    return strict, fallback, Or(shown)
+    tiers = [("and", ranked(named))]
+    if named != required:
+        tiers.append(("and", ranked(required)))
+    if len(loose) > 1:
+        tiers.append(("or", ranked([Or(loose)])))
+    return Queries(tiers, Or(shown))
 
 
 # -- sections and snippets ---------------------------------------------------------------
@@ -660,13 +726,13 @@ class Engine:
         start = time.perf_counter()
         parsed = parse_query(unicodedata.normalize("NFKC", text))
         searcher = self._ready(notify)
-        strict, fallback, positive = build_queries(parsed, self._synonyms, self._words)
+        queries = build_queries(parsed, self._synonyms, self._words)
         filter_q = (filters or Filters()).query()
-        mode = "and"
-        results = top_pages(searcher, strict, limit, filter_q)
-        if results.is_empty() and fallback is not None:
-            mode = "or"
-            results = top_pages(searcher, fallback, limit, filter_q)
+        for tier, q in queries.tiers:
+            mode, results = tier, top_pages(searcher, q, limit, filter_q)
+            if not results.is_empty():
+                break
+        positive = queries.positive
         terms, phrases = highlight_terms(positive), highlight_phrases(positive)
         hits = []
         for hit in results:

@@ -42,7 +42,9 @@ from filelock import FileLock, Timeout
 from handbook_search.search.analysis import ANALYZER_VERSION
 from handbook_search.search.indexer import Progress, fingerprint, write_generation
 
-FORMAT = 3  # 3: modules moved by role (whoosh pickles the analyzer's module path)
+FORMAT = (
+    4  # 3: modules moved by role (whoosh pickles the analyzer's module path); 4: summary in meta
+)
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 READ_ONLY = {errno.EROFS, errno.EACCES, errno.EPERM}

@@ -9,8 +9,8 @@ needs to search without Sudachi:
 - pages: url, title, kind, theme(s), 自治体・都道府県・年度, and their sections (title, anchor,
   text) for the best section and the snippet;
 - postings: for every indexed term, (page, tf in title, headings, meta, body): the fields of the
-  CLI's index (``meta`` is the place, bureau, year and theme names). With the field lengths of
-  each page they give the CLI's BM25F (title ×3, headings and meta ×2);
+  CLI's index (``meta`` is the place, bureau, year, theme names and summary). With the field lengths of
+  each page they give the CLI's BM25F (title ×3, headings and meta ×2, body ×0.5);
 - vocabulary: every spelling found in the corpus (NFKC + lower case) → the units the analyzer
   made of it (normalized term, mode A parts), and the spellings the analyzer drops (particles,
   auxiliaries, する …). The browser segments a query by the cheapest cover of it with these
@@ -116,7 +116,15 @@ class _Builder:
         self.learn(phrase)  # and its pieces, for queries that contain it
 
 
-RANKING_KNOBS = ("BM25_B", "SYNONYM_BOOST", "QUESTION_UNITS", "PROXIMITY_SLOP", "PROXIMITY_BOOST")
+RANKING_KNOBS = (
+    "BM25_B",
+    "SYNONYM_BOOST",
+    "QUESTION_UNITS",
+    "PROXIMITY_SLOP",
+    "PROXIMITY_BOOST",
+    "CONCEPT_SLOP",
+    "NAMING_FIELDS",
+)
 
 
 def knob(name: str, default: float) -> float:
@@ -125,6 +133,13 @@ def knob(name: str, default: float) -> float:
     from handbook_search.search import engine as search
 
     return getattr(search, name, default)
+
+
+def naming_fields() -> list[int]:
+    """engine.NAMING_FIELDS as indices into SEARCH_FIELDS (TITLE, HEADINGS …)."""
+    from handbook_search.search.documents import SEARCH_FIELDS
+
+    return [SEARCH_FIELDS.index(name) for name in knob("NAMING_FIELDS", ())]
 
 
 def _meta(page: Page) -> dict[str, Any]:
@@ -224,8 +239,12 @@ def _page_key(page: Page) -> str:
 
 
 def analyses_version() -> str:
-    """What an analysis depends on besides the page: this code and the analyzer."""
-    code = hashlib.sha1(Path(__file__).read_bytes()).hexdigest()
+    """What an analysis depends on besides the page: this code, what goes into the searched
+    fields (search/documents.py) and the analyzer."""
+    from handbook_search.search import documents
+
+    code = hashlib.sha1(Path(__file__).read_bytes() + Path(documents.__file__).read_bytes())
+    code = code.hexdigest()
     return f"{FORMAT}:{ANALYZER_VERSION}:{code}"
 
 
@@ -424,6 +443,9 @@ def settings(groups: list, lengths_sum: list[float], count: int) -> dict[str, An
         "question_units": knob("QUESTION_UNITS", 0),
         "proximity_slop": knob("PROXIMITY_SLOP", 1),
         "proximity_boost": knob("PROXIMITY_BOOST", 0.0),
+        "concept_slop": knob("CONCEPT_SLOP", 1),
+        # the fields (indices into SEARCH_FIELDS) where a concept's units may stand apart
+        "naming_fields": naming_fields(),
         "avg_lengths": [round(n / count, 3) for n in lengths_sum],
         "kinds": KINDS,
         "themes": {str(n): name for n, name in THEMES.items()},
@@ -509,6 +531,7 @@ def source_digest(corpus_root: Path, extra: str = "") -> str:
             h.update(path.read_bytes())
     for code in ("searchindex.py", "searchupdate.py"):  # this code and the shard writer
         h.update((Path(__file__).parent / code).read_bytes())
+    h.update(analyses_version().encode())  # and what goes into the searched fields
     return h.hexdigest()[:16]
 
 

@@ -13,9 +13,11 @@
  *      (with the one-letter words next to them);
  *   3. expanded with the synonym groups (a member of several words as a phrase), compounds
  *      matching whole or by all their parts;
- *   4. ranked with BM25F (title ×3, headings and metadata ×2), falling back to "any word" (of
- *      two letters or more) when no page has every word, and shown with the best section and
- *      a highlighted snippet (capped, linear in the page's length).
+ *   4. ranked with BM25F (title ×3, headings and metadata ×2, body ×0.5), first among the pages that name
+ *      each word with a one-letter unit (協議体: its units together, or all in the title or the
+ *      headings), then among all pages with every word, then "any word" (of two letters or
+ *      more), and shown with the best section and a highlighted snippet (capped, linear in
+ *      the page's length).
  * Everything mirrors src/handbook_search/search/engine.py; the names follow it.
  */
 (function () {
@@ -316,11 +318,15 @@
       return st.fields;
     }
 
-    /** The term in any field (a whoosh Or of one Term per field): the fields' scores add up. */
-    termScores(term) {
+    /**
+     * The term in any field, or in `fields` (a whoosh Or of one Term per field): the fields'
+     * scores add up.
+     */
+    termScores(term, fields = null) {
       const out = new Map();
       for (const [page, scores] of this.fieldScores(term)) {
-        out.set(page, scores.reduce((a, b) => a + b, 0));
+        const found = fields ? fields.filter((f) => scores[f]) : [0, 1, 2, 3];
+        if (found.length) out.set(page, found.reduce((a, f) => a + scores[f], 0));
       }
       return out;
     }
@@ -385,7 +391,7 @@
   const And = (kids) => (kids.length === 1 ? kids[0] : { op: "and", kids });
   const Or = (kids) => (kids.length === 1 ? kids[0] : { op: "or", kids });
   const Boost = (q, boost) => ({ op: "boost", q, boost });
-  const WRAPS = new Set(["andnot", "boost", "andmaybe"]); // nodes around one query `q`
+  const WRAPS = new Set(["andnot", "boost", "andmaybe", "require"]); // nodes around one query `q`
 
   function unitQuery(unit) {
     if (!unit.parts.length) return Term(unit.text);
@@ -471,8 +477,24 @@
     return Boost(Or(near), index.data.proximity_boost);
   }
 
+  /**
+   * search.concept_filter: what a page must match to name the concept `word` (its units
+   * together, or every unit in the title or the headings; not a question: buildQueries); null
+   * for a word of one unit, with no one-letter unit or with a synonym run.
+   */
+  function conceptFilter(index, word) {
+    const keys = index.units(word).map((u) => u.text);
+    if (keys.some((_, i) => index.synonymMatch(keys, i))) return null;
+    const seq = modeASequence(index, word);
+    if (seq.length < 2 || seq.every((u) => [...u].length > 1)) return null;
+    const fields = index.data.naming_fields;
+    const named = And([...new Set(seq)].map((t) => ({ op: "term", t, fields })));
+    return Or([{ op: "phrase", seq, slop: index.data.concept_slop }, named]);
+  }
+
   function buildQueries(index, parsed) {
     const required = [];
+    const named = [];
     const loose = [];
     const shown = [];
     const questionUnits = index.data.question_units;
@@ -485,9 +507,12 @@
       if (questionUnits && index.units(word).length >= questionUnits && index.isSentence(word)) {
         // 買い物に困る高齢者への支援: a question, not a list of must-have words
         required.push(Or(parts));
+        named.push(required.at(-1));
         loose.push(...looseParts);
       } else if (parts.length) {
         required.push(And(parts));
+        const concept = conceptFilter(index, word);
+        named.push(concept ? { op: "require", q: required.at(-1), req: concept } : required.at(-1));
         loose.push(...looseParts);
       }
     }
@@ -495,6 +520,7 @@
       const q = phraseQuery(index, phrase);
       if (q) {
         required.push(q);
+        named.push(q);
         loose.push(q);
         shown.push(q);
       }
@@ -509,11 +535,11 @@
     const without = (q) => (excluded.length ? { op: "andnot", q, not: Or(excluded) } : q);
     const bonus = proximityQuery(index, parsed.words);
     const ranked = (q) => (bonus ? { op: "andmaybe", q, maybe: bonus } : q);
-    return {
-      strict: without(ranked(And(required))),
-      fallback: loose.length > 1 ? without(ranked(Or(loose))) : null,
-      positive: Or(shown),
-    };
+    // search.Queries: tried in order until one finds a page
+    const tiers = [["and", without(ranked(And(named)))]];
+    if (named.some((q, i) => q !== required[i])) tiers.push(["and", without(ranked(And(required)))]);
+    if (loose.length > 1) tiers.push(["or", without(ranked(Or(loose)))]);
+    return { tiers, positive: Or(shown) };
   }
 
   /** Terms of the query that stand for themselves (not as a part of a compound). */
@@ -573,6 +599,9 @@
     } else if (node.op === "andmaybe") {
       allTerms(node.q, out);
       allTerms(node.maybe, out);
+    } else if (node.op === "require") {
+      allTerms(node.q, out);
+      allTerms(node.req, out);
     } else if (node.op === "boost") allTerms(node.q, out);
     else node.kids.forEach((k) => allTerms(k, out));
     return out;
@@ -588,6 +617,9 @@
     } else if (node.op === "andmaybe") {
       phraseTerms(node.q, out);
       phraseTerms(node.maybe, out);
+    } else if (node.op === "require") {
+      phraseTerms(node.q, out);
+      phraseTerms(node.req, out);
     } else if (node.op === "boost") phraseTerms(node.q, out);
     else if (node.kids) node.kids.forEach((k) => phraseTerms(k, out));
     return out;
@@ -621,7 +653,7 @@
   function evaluate(index, node) {
     switch (node.op) {
       case "term":
-        return index.termScores(node.t);
+        return index.termScores(node.t, node.fields);
       case "and": {
         const [first, ...rest] = node.kids.map((k) => evaluate(index, k));
         const out = new Map();
@@ -662,6 +694,13 @@
         const out = evaluate(index, node.q);
         const maybe = evaluate(index, node.maybe);
         for (const [page, score] of out) if (maybe.has(page)) out.set(page, score + maybe.get(page));
+        return out;
+      }
+      case "require": {
+        // engine.require: the pages of q that match req too, scored by q alone
+        const out = evaluate(index, node.q);
+        const req = evaluate(index, node.req);
+        for (const page of out.keys()) if (!req.has(page)) out.delete(page);
         return out;
       }
       case "andnot": {
@@ -851,17 +890,18 @@
     const waited = index.waited;
     const parsed = parseQuery(text.normalize("NFKC"));
     await index.loadVocab([...parsed.words, ...parsed.phrases, ...parsed.excluded].join(" "));
-    const { strict, fallback, positive } = buildQueries(index, parsed);
-    const trees = [strict, fallback, positive].filter(Boolean);
+    const { tiers, positive } = buildQueries(index, parsed);
+    const trees = [...tiers.map(([, q]) => q), positive];
     await index.loadTerms(trees.flatMap((q) => [...allTerms(q)]));
     const phrases = new Set(trees.flatMap((q) => [...phraseTerms(q)]));
     if (phrases.size) await index.loadPositions(phrases);
-    let mode = "and";
-    let scores = evaluate(index, strict);
     const keep = (m) => [...m].filter(([p]) => matchesFilters(index.pages[p], filters));
-    if (!keep(scores).length && fallback) {
-      mode = "or";
-      scores = evaluate(index, fallback);
+    let mode = "and";
+    let scores = new Map();
+    for (const [tierMode, q] of tiers) {
+      mode = tierMode;
+      scores = evaluate(index, q);
+      if (keep(scores).length) break;
     }
     const ranked = keep(scores).sort((a, b) => b[1] - a[1] || a[0] - b[0]);
     const counts = {};
