@@ -144,3 +144,81 @@ def test_axe_finds_no_wcag_aa_violation_on_any_kind_of_page(sized, site_url, axe
                 assert {"color-contrast", "document-title"} <= set(found["passes"]), page
                 problems += _describe(f"{kind} {page} {width}px {theme}", found["violations"])
     assert not problems, "axe-core の違反 / violations:\n" + "\n".join(problems)
+
+
+# -- the case explorer from the keyboard ----------------------------------------------------
+def _tab_to(browser, css: str, limit: int = 400):
+    """Press Tab (as a keyboard user) until the focus is on an element matching `css`."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    for _ in range(limit):
+        if browser.execute_script("return document.activeElement.matches(arguments[0])", css):
+            return browser.switch_to.active_element
+        ActionChains(browser).send_keys(Keys.TAB).perform()
+    pytest.fail(f"Tab では {css} に届きません / not reached with Tab")
+
+
+def _focus_is_visible(browser) -> None:
+    """The focused element has an outline of at least 2 px and 3:1 against the page."""
+    from test_readers import _contrast
+
+    style, width, colour, page = browser.execute_script(
+        "const s = getComputedStyle(document.activeElement);"
+        "return [s.outlineStyle, parseFloat(s.outlineWidth), s.outlineColor,"
+        " getComputedStyle(document.body).backgroundColor];"
+    )
+    assert style != "none" and width >= 2, (style, width)
+    assert _contrast(colour, page) >= 3, (colour, page)
+
+
+def _focused_matches(browser, css: str) -> bool:
+    return browser.execute_script("return document.activeElement.matches(arguments[0])", css)
+
+
+def test_the_explorer_filters_sorts_and_maps_from_the_keyboard(sized, site_url):
+    """Tab reaches a theme filter, the sort and a map tile, each with a visible focus; Space
+    and the arrow keys and Enter use them, and the focus stays where the reader was."""
+    from selenium.webdriver.common.keys import Keys
+
+    from handbook_search.model.corpus import load_corpus
+    from handbook_search.site.sphinxext import EXPLORER_PAGE
+    from test_readers import _cases_in, _shown_cases
+
+    cases = load_corpus(ROOT / "corpus").cases()
+    theme, prefecture = cases[0].meta.themes[0], cases[0].meta.prefecture
+    sized.set_window_size(*SIZES["desktop"])
+    sized.get(site_url + EXPLORER_PAGE + ".html")
+    _shown_cases(sized)
+
+    chip = f".hx-facet-theme input[value='{theme}']"
+    _tab_to(sized, chip).send_keys(Keys.SPACE)
+    assert set(_shown_cases(sized)) == {
+        p.meta.municipality for p in cases if theme in p.meta.themes
+    }
+    assert _focused_matches(sized, chip)  # redrawn, the filter keeps the focus
+    _focus_is_visible(sized)
+
+    _tab_to(sized, "select[name=sort]").send_keys(Keys.ARROW_DOWN)  # 人口の多い順
+    _shown_cases(sized)
+    assert "sort=population-desc" in sized.current_url
+    population = {p.url: p.meta.population or -1 for p in cases}
+    shown = sized.execute_script(
+        "return [...document.querySelectorAll('.hx-table tbody .hx-name a')]"
+        ".map(a => new URL(a.href).pathname)"
+    )
+    order = [next(n for url, n in population.items() if path.endswith(url)) for path in shown]
+    assert order == sorted(order, reverse=True)
+    assert _focused_matches(sized, "select[name=sort]")
+    _focus_is_visible(sized)
+
+    sized.get(site_url + EXPLORER_PAGE + ".html")
+    _shown_cases(sized)
+    tile = f".handbook-map a.hx-tile[data-prefecture='{prefecture}']"
+    folded = "details.handbook-map:not([open]) > summary"
+    if _tab_to(sized, f"{tile}, {folded}").tag_name == "summary":  # folded on some layouts
+        sized.switch_to.active_element.send_keys(Keys.ENTER)
+        _tab_to(sized, tile)
+    _focus_is_visible(sized)
+    sized.switch_to.active_element.send_keys(Keys.ENTER)
+    assert sorted(_shown_cases(sized)) == _cases_in(prefecture)
