@@ -20,7 +20,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[dev,pdf]"
 	touch $(STAMP)
 
-# textlint and its rules, pinned in package.json / package-lock.json (Node.js 20 and npm)
+# textlint and its rules, and axe-core (tests/test_accessibility.py), pinned in package.json /
+# package-lock.json (Node.js 20 and npm)
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(NODE_STAMP)

@@ -107,6 +107,18 @@ def _pdftotext() -> str:
     return found
 
 
+def printed_text(browser, folder, pdftotext: str) -> str:
+    """The page open in `browser` printed to A4 by Chromium, as pdftotext reads it (pages
+    separated by form feeds)."""
+    pdf = browser.execute_cdp_cmd(
+        "Page.printToPDF",
+        {"paperWidth": 8.27, "paperHeight": 11.69, "preferCSSPageSize": True},
+    )
+    (folder / "page.pdf").write_bytes(base64.b64decode(pdf["data"]))
+    subprocess.run([pdftotext, "page.pdf", "page.txt"], cwd=folder, check=True)
+    return (folder / "page.txt").read_text(encoding="utf-8")
+
+
 def test_a_printed_case_page_has_its_url_and_no_skip_link(browser, site_url, built_site, tmp_path):
     pdftotext = _pdftotext()
     # the shortest case page (printing is slow); what is checked holds for every page
@@ -116,14 +128,7 @@ def test_a_printed_case_page_has_its_url_and_no_skip_link(browser, site_url, bui
     browser.get(site_url + page)
     canonical = browser.execute_script("return document.querySelector('link[rel=canonical]').href")
     assert canonical.endswith(page)
-    pdf = browser.execute_cdp_cmd(
-        "Page.printToPDF",
-        {"paperWidth": 8.27, "paperHeight": 11.69, "preferCSSPageSize": True},
-    )
-    (tmp_path / "page.pdf").write_bytes(base64.b64decode(pdf["data"]))
-    subprocess.run([pdftotext, "page.pdf", "page.txt"], cwd=tmp_path, check=True)
-    text = (tmp_path / "page.txt").read_text(encoding="utf-8")
-    flat = "".join(text.split())
+    flat = "".join(printed_text(browser, tmp_path, pdftotext).split())
     skip_link = browser.execute_script(
         "return document.querySelector('.skip-to-content').textContent"
     )

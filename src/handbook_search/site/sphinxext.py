@@ -49,6 +49,7 @@ from handbook_search.model.related import related_cases
 from handbook_search.model.schema import as_of, percent
 from handbook_search.model.vocab import THEMES, case_label, prefecture_order, wareki
 from handbook_search.site import charts, explorer, glossary, interface, linebreaks, safety
+from handbook_search.site.accessible import AccessibleHTMLTranslator
 
 logger = logging.getLogger(__name__)
 
@@ -815,6 +816,7 @@ def setup(app: Sphinx) -> dict:
     app.add_directive("print-edition", PrintEdition)
     app.add_directive("offline-copy", OfflineCopy)
     app.add_css_file("handbook.css")
+    app.set_translator("html", AccessibleHTMLTranslator, override=True)  # WCAG AA HTML
     return {
         "version": "0.1",
         # the extension's and the page model's code: pages read by other code (an upgrade, a

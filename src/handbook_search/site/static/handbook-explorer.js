@@ -83,6 +83,15 @@
       el("span", { text: label }), el("span", { class: "hx-count", text: String(count) }));
   }
 
+  // drawFacets builds the controls anew: the one a reader just used gets the focus back, so
+  // that a keyboard user stays where they were (WCAG 2.4.3)
+  function refocus(root, used) {
+    let css = `[name="${CSS.escape(used.name)}"]`;
+    if (used.type === "checkbox") css += `[value="${CSS.escape(used.value)}"]`;
+    const again = root.querySelector(".hx-facets " + css);
+    if (again) again.focus();
+  }
+
   function drawFacets(root, data, state) {
     const form = root.querySelector(".hx-facets");
     form.replaceChildren();
@@ -222,11 +231,13 @@
       else if (state[t.name] instanceof Set) state[t.name][t.checked ? "add" : "delete"](t.value);
       state.shown = PAGE;
       update(true);
+      refocus(root, t);
     });
     root.addEventListener("click", (e) => {
       if (e.target.closest(".hx-clear")) {
         for (const [key] of FACETS) state[key].clear();
         update(true);
+        root.querySelector(".hx-clear").focus();
       } else if (e.target.closest(".hx-more")) {
         state.shown += PAGE;
         drawResults(root, data, state);
