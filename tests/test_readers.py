@@ -292,15 +292,17 @@ def test_explorer_url_state_and_map_click_filter_on_a_phone(phone, site_url):
     shown = _shown_cases(phone)
     assert sorted(shown) == _cases_in("熊本県") and "出雲市" not in shown
     assert phone.find_element(By.CSS_SELECTOR, ".handbook-mobile-search input").is_displayed()
-    # on a phone the map, the chart and the facets are folded: the first case is on the first
-    # screen, and each folded part opens with one tap
+    # the map, the chart and the facets are folded behind the filter bar's buttons: the first
+    # case is on the first screen, and each folded part opens with one tap
     first = phone.find_element(By.CSS_SELECTOR, ".hx-table tbody tr")
     assert first.rect["y"] + 40 < phone.execute_script("return innerHeight"), first.rect
     folded = phone.execute_script(
-        "return [...document.querySelectorAll('details.handbook-figure, details.hx-facets-box')]"
-        ".map(d => [d.className, d.open])"
+        "return [...document.querySelectorAll('.hx-toggle')]"
+        ".map(b => [b.textContent, b.getAttribute('aria-expanded'),"
+        " document.getElementById(b.getAttribute('aria-controls')).hidden])"
     )
-    assert len(folded) >= 2 and not any(opened for _, opened in folded), folded
+    assert len(folded) >= 6 and all(e == "false" and h for _, e, h in folded), folded
+    assert not phone.execute_script("return document.querySelector('details.handbook-figure')")
     # no squeezed column: every cell of every card is at least 8 characters wide (the table's
     # header row is only for screen readers on a phone)
     narrow = phone.execute_script(
@@ -312,7 +314,7 @@ def test_explorer_url_state_and_map_click_filter_on_a_phone(phone, site_url):
         ".filter(([, w, f]) => w < 8 * f)"
     )
     assert not narrow, narrow
-    phone.find_element(By.CSS_SELECTOR, "details.handbook-map > summary").click()
+    phone.find_element(By.XPATH, "//button[@aria-controls][.='地図から選ぶ']").click()
     phone.find_element(By.CSS_SELECTOR, ".handbook-map a[data-prefecture='島根県'] rect").click()
     assert sorted(_shown_cases(phone)) == _cases_in("島根県")
     assert unquote(phone.current_url).endswith("cases.html?prefecture=島根県")
@@ -365,6 +367,7 @@ def test_explorer_facets_count_and_combine_on_a_desktop(browser, site_url):
             assert f"{percent(p.meta.aging_rate)}{as_of(p.meta.aging_rate_as_of)}" in text
     theme = 5
     expected = {p.meta.municipality for p in cases if theme in p.meta.themes}
+    browser.find_element(By.CSS_SELECTOR, "[aria-controls='hx-panel-theme']").click()  # the facet
     count = browser.find_element(
         By.XPATH,
         f"//fieldset[contains(@class,'hx-facet-theme')]//label[.//input[@value='{theme}']]",
@@ -413,6 +416,110 @@ def test_the_chart_fades_the_cases_a_filter_leaves_out(browser, site_url):
             ".map(a => [a.dataset.url, a.classList.contains('hx-out')]))"
         )
         assert faded == {url: out(p) for url, p in plotted.items()}, query
+
+
+# the explorer's first screen (issue 24, point 3): what a reader sees before scrolling
+_FIRST_SCREEN = """
+const top = (e) => e.getBoundingClientRect().top;
+const row = document.querySelector('.hx-table tbody tr');
+const controls = [...document.querySelectorAll('.hx-buttons > *')];
+return {height: innerHeight, row: row && top(row), controls: controls.map(top),
+        names: controls.map((e) => e.textContent), scrolled: scrollY};
+"""
+
+# per column, the rows whose cell shows 「記載なし」 to the eye (text in a box bigger than 1 px)
+_VISIBLE_UNKNOWN = """
+const seen = (node) => { const r = node.parentElement.getBoundingClientRect();
+  return r.width > 1 && r.height > 1; };
+const shows = (td, word) => { const walk = document.createTreeWalker(td, NodeFilter.SHOW_TEXT);
+  for (let n; (n = walk.nextNode());) if (n.data.includes(word) && seen(n)) return true;
+  return false; };
+const rows = [...document.querySelectorAll('.hx-table tbody tr')];
+return rows.map((tr) => [...tr.cells].map((td) => [shows(td, arguments[0]), td.textContent]));
+"""
+
+
+def _at_size(browser, width: int, height: int, mobile: bool) -> None:
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile},
+    )
+
+
+@pytest.mark.parametrize("size", [(1366, 900, False), (390, 844, True)], ids=["desktop", "phone"])
+def test_the_explorer_opens_on_the_filters_and_the_first_case(browser, site_url, size):
+    _at_size(browser, *size)
+    try:
+        browser.get(site_url + "docs/cases.html")
+        _shown_cases(browser)
+        browser.execute_script("scrollTo(0, 0)")
+        screen = browser.execute_script(_FIRST_SCREEN)
+        assert screen["row"] is not None and screen["row"] < screen["height"], screen
+        assert screen["controls"] and max(screen["controls"]) < screen["height"], screen
+        assert "地図から選ぶ" in screen["names"], screen["names"]
+        # every theme name in the table on one line
+        broken = browser.execute_script(
+            "return [...document.querySelectorAll('.hx-table .hx-theme')]"
+            ".filter(e => e.getClientRects().length > 1).map(e => e.textContent)"
+        )
+        assert not broken, broken
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_the_phone_opens_the_map_with_its_button_from_the_keyboard(phone, site_url):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    phone.get(site_url + "docs/cases.html")
+    _shown_cases(phone)
+    button = phone.find_element(By.XPATH, "//button[@aria-controls][.='地図から選ぶ']")
+    tiles = phone.find_elements(By.CSS_SELECTOR, ".handbook-map a.hx-tile")
+    assert tiles and not any(t.is_displayed() for t in tiles)  # folded
+    phone.execute_script("arguments[0].focus()", button)
+    button.send_keys(Keys.ENTER)
+    assert button.get_attribute("aria-expanded") == "true"
+    assert all(t.is_displayed() for t in tiles)
+    # the first screen still holds the button and the top of the opened map
+    tops = phone.execute_script(
+        "return [arguments[0].getBoundingClientRect().top,"
+        " document.querySelector('.handbook-map svg').getBoundingClientRect().top, innerHeight]",
+        button,
+    )
+    assert tops[0] < tops[2] and tops[1] < tops[2], tops
+    phone.switch_to.active_element.send_keys(Keys.ESCAPE)  # Esc folds it again
+    assert button.get_attribute("aria-expanded") == "false"
+    assert not any(t.is_displayed() for t in tiles)
+    assert phone.switch_to.active_element == button
+
+
+@pytest.mark.parametrize("size", [(1366, 900, False), (390, 844, True)], ids=["desktop", "phone"])
+def test_empty_values_are_a_dash_for_the_eye_and_kisai_nashi_for_screen_readers(
+    browser, site_url, size
+):
+    _at_size(browser, *size)
+    try:
+        browser.get(site_url + "docs/cases.html")
+        _shown_cases(browser)
+        data = browser.execute_script("return window.HANDBOOK_CASES")
+        unknown = data["unknown"]
+        cells = browser.execute_script(_VISIBLE_UNKNOWN, unknown)
+        assert len(cells) == len(data["cases"])
+        for column in range(len(cells[0])):
+            shown = [row[column][0] for row in cells]
+            assert not any(a and b for a, b in zip(shown, shown[1:], strict=False)), (column, shown)
+        # what the data leaves empty is still said (to a screen reader) in its cell
+        for case, row in zip(data["cases"], cells, strict=True):  # the default order is the data's
+            texts = [text for _, text in row]
+            if case["type"] == unknown:
+                assert texts[4] == "—" + unknown, texts
+            if case["population"] is None and case["aging_rate"] is None:
+                assert texts[5] == "—" + unknown, texts
+        blanks = browser.execute_script("return document.querySelectorAll('.hx-missing').length")
+        notes = browser.find_elements("css selector", ".hx-note")
+        assert bool(notes) == bool(blanks)  # 「—」 is explained under the table when it is used
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
 # -- the phone header (issue 24, point 5) -------------------------------------------------

@@ -3,9 +3,10 @@
 At build time this module writes ``_static/handbook-cases.js`` (one global, loaded with a
 <script> tag only by the page that has ``{case-explorer}``, so it works from file:// and needs
 no inline script), from which ``_static/handbook-explorer.js`` draws the facets (都道府県 by
-厚生局, 年度, テーマ, 支援の型, 人口規模) and the results. The map and the chart above them are SVG
-drawn at build time (site/charts.py). Without JavaScript the page still has the year-by-year
-list ({case-list}). The page itself does not grow with the corpus: the cases are in the data
+厚生局, 年度, テーマ, 支援の型, 人口規模) and the results. The map and the chart are SVG drawn at
+build time (site/charts.py), folded; the script makes them two more buttons of the filter bar
+(「地図から選ぶ」), so that the first screen shows the filters and the first cases. Without
+JavaScript the page still has the year-by-year list ({case-list}). The page itself does not grow with the corpus: the cases are in the data
 file, one row each.
 """
 
@@ -84,6 +85,7 @@ def explorer_data(corpus: Corpus) -> dict:
         "themes": {str(n): name for n, name in THEMES.items()},
         "bureaus": [[b, sorted(ps, key=order.__getitem__)] for b, ps in bureaus.items()],
         "sizes": [label for _, label in POPULATION_BANDS] + [UNKNOWN],
+        "unknown": UNKNOWN,  # an empty value (the table shows 「—」 and says this to screen readers)
         "cases": cases,
     }
 

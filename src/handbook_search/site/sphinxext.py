@@ -440,7 +440,8 @@ class CaseExplorer(_ListingDirective):
         skip += nodes.reference(
             "", "地図とグラフを飛ばして一覧へ", refuri=f"#{explorer.EXPLORER_ID}"
         )
-        out: list[nodes.Node] = [skip, charts.map_figure(cases, here)]
+        # folded: the cases come first (the script moves both into the filter bar)
+        out: list[nodes.Node] = [skip, charts.map_figure(cases, here, open_=False)]
         chart = charts.chart_figure(cases, lambda p: _uri(self.env, p.docname))
         if chart is not None:
             out.append(chart)

@@ -1,6 +1,7 @@
 /* 事例一覧's case explorer (handbook_search.site.explorer): facets with counts, sort, results as
  * a table (desktop) or cards (phone, by CSS), the state in the URL (?prefecture=熊本県&theme=5),
- * and the tile map's links filtering in place. Data: window.HANDBOOK_CASES
+ * and the tile map's links filtering in place. The cases come first: the facets, the map
+ * (「地図から選ぶ」) and the chart are buttons of one bar, each opening its panel under it. Data: window.HANDBOOK_CASES
  * (_static/handbook-cases.js). No network, no inline script: works from file://. */
 (function () {
   "use strict";
@@ -76,38 +77,47 @@
     return values;
   }
 
-  function chip(key, value, label, count, checked) {
+  function chip(key, value, label) {
     const input = el("input", { type: "checkbox", name: key, value });
-    input.checked = checked;
-    return el("label", { class: "hx-chip" + (count ? "" : " hx-zero") }, input,
-      el("span", { text: label }), el("span", { class: "hx-count", text: String(count) }));
+    return el("label", { class: "hx-chip" }, input, el("span", { text: label }), el("span", { class: "hx-count" }));
   }
 
-  // drawFacets builds the controls anew: the one a reader just used gets the focus back, so
-  // that a keyboard user stays where they were (WCAG 2.4.3)
-  function refocus(root, used) {
-    let css = `[name="${CSS.escape(used.name)}"]`;
-    if (used.type === "checkbox") css += `[value="${CSS.escape(used.value)}"]`;
-    const again = root.querySelector(".hx-facets " + css);
-    if (again) again.focus();
+  // the filter bar: one button per facet (and 「地図から選ぶ」, the chart), each opening its panel
+  // under the bar (one at a time), then the sort and 「条件をすべて外す」
+  function toggle(id, label) {
+    return el("button", { type: "button", class: "hx-toggle", "aria-expanded": "false", "aria-controls": id,
+      "data-label": label, text: label });
   }
 
-  function drawFacets(root, data, state) {
-    const form = root.querySelector(".hx-facets");
-    form.replaceChildren();
+  function panel(id, classes, ...children) {
+    const box = el("div", { class: "hx-panel " + classes, id }, ...children);
+    box.hidden = true;
+    return box;
+  }
+
+  function drawBar(form, data, state, figures) {
+    const buttons = el("div", { class: "hx-buttons" });
+    const panels = [];
     for (const [key, legend, of] of FACETS) {
-      const n = counts(data, state, key, of);
       const box = el("fieldset", { class: `hx-facet hx-facet-${key}` }, el("legend", { text: legend }));
       if (key === "prefecture") {
         for (const [bureau, prefectures] of data.bureaus) {
           const group = el("div", { class: "hx-group" }, el("span", { class: "hx-group-name", text: bureau }));
-          for (const p of prefectures) group.append(chip(key, p, p, n.get(p) || 0, state[key].has(p)));
+          for (const p of prefectures) group.append(chip(key, p, p));
           box.append(group);
         }
       } else {
-        for (const v of valuesOf(data, key, of)) box.append(chip(key, v, labelOf(data, key, v), n.get(v) || 0, state[key].has(v)));
+        for (const v of valuesOf(data, key, of)) box.append(chip(key, v, labelOf(data, key, v)));
       }
-      form.append(box);
+      buttons.append(toggle(`hx-panel-${key}`, legend));
+      panels.push(panel(`hx-panel-${key}`, "", box));
+    }
+    // the map and the chart drawn at build time: their <details> become panels of the bar
+    for (const [name, label, figure] of figures) {
+      buttons.append(toggle(`hx-panel-${name}`, label));
+      const classes = [...figure.classList].join(" ");
+      panels.push(panel(`hx-panel-${name}`, classes, ...[...figure.children].filter((c) => c.tagName !== "SUMMARY")));
+      figure.remove();
     }
     const select = el("select", { name: "sort", "aria-label": "並べ替え" });
     for (const [v, label] of SORTS) {
@@ -116,7 +126,42 @@
       select.append(o);
     }
     const clear = el("button", { type: "button", class: "hx-clear", text: "条件をすべて外す" });
-    form.append(el("div", { class: "hx-tools" }, el("label", { class: "hx-sort" }, "並べ替え ", select), clear));
+    buttons.append(el("label", { class: "hx-sort" }, "並べ替え ", select), clear);
+    form.replaceChildren(buttons, ...panels);
+  }
+
+  // counts, checks and the buttons' labels follow the state (the chips stay: focus is kept)
+  function drawFacets(root, data, state) {
+    for (const [key, legend, of] of FACETS) {
+      const n = counts(data, state, key, of);
+      for (const label of root.querySelectorAll(`.hx-facet-${key} .hx-chip`)) {
+        const input = label.querySelector("input");
+        const count = n.get(input.value) || 0;
+        input.checked = state[key].has(input.value);
+        label.classList.toggle("hx-zero", !count);
+        label.querySelector(".hx-count").textContent = String(count);
+      }
+      const button = root.querySelector(`[aria-controls="hx-panel-${key}"]`);
+      const chosen = [...state[key]].map((v) => labelOf(data, key, v));
+      button.textContent = legend + (chosen.length === 1 ? `：${chosen[0]}` : chosen.length ? `：${chosen.length} 件` : "");
+      button.classList.toggle("hx-chosen", chosen.length > 0);
+    }
+    root.querySelector("select[name=sort]").value = state.sort;
+  }
+
+  function openPanel(root, button) {
+    const opening = Boolean(button) && button.getAttribute("aria-expanded") !== "true";
+    for (const b of root.querySelectorAll(".hx-toggle")) {
+      const open = opening && b === button;
+      b.setAttribute("aria-expanded", String(open));
+      document.getElementById(b.getAttribute("aria-controls")).hidden = !open;
+    }
+  }
+
+  // an empty value: a dash to the eye, 「記載なし」 to a screen reader
+  function missing(data) {
+    return [el("span", { "aria-hidden": "true", class: "hx-missing", text: "—" }),
+      el("span", { class: "hx-sr", text: data.unknown })];
   }
 
   function sorted(cases, sort) {
@@ -134,11 +179,15 @@
     root.querySelector(".hx-status").textContent =
       `${found.length} 件の事例` + (chosen.length ? `（${chosen.join("、")}）` : "（すべて）");
     const body = el("tbody");
+    let blanks = false;
     for (const c of found.slice(0, state.shown)) {
-      const themes = c.themes.map((n) => `${n} ${data.themes[n]}`).join("、");
+      // each theme by number and name, never broken inside (CSS: nowrap per theme)
+      const themes = el("td", { "data-label": "テーマ", class: "hx-themes" });
+      c.themes.forEach((n, i) => themes.append(i ? "、" : "", el("span", { class: "hx-theme", text: `${n} ${data.themes[n]}` })));
+      const type = el("td", { "data-label": "支援の型" }, ...(c.type === data.unknown ? missing(data) : [c.type]));
       // 人口 and 高齢化率, each with the date the source gives for it (as on the case page)
       const figures = el("td", { "data-label": "人口・高齢化率", class: "hx-num" });
-      if (c.population == null && c.aging_rate == null) figures.append("記載なし");
+      if (c.population == null && c.aging_rate == null) figures.append(...missing(data));
       if (c.population != null) {
         figures.append(el("span", { class: "hx-figure", text: `${c.population.toLocaleString("ja-JP")}人` }),
           el("span", { class: "hx-as-of", text: c.population_as_of }));
@@ -147,12 +196,13 @@
         figures.append(el("span", { class: "hx-figure", text: `高齢化率 ${c.aging_rate}%` }),
           el("span", { class: "hx-as-of", text: c.aging_rate_as_of }));
       }
+      blanks ||= c.type === data.unknown || (c.population == null && c.aging_rate == null);
       body.append(el("tr", { "data-prefecture": c.prefecture },
         el("td", { "data-label": "自治体", class: "hx-name" }, el("a", { href: root_ + c.url, text: c.municipality })),
         el("td", { "data-label": "都道府県", text: c.prefecture }),
         el("td", { "data-label": "年度", text: c.wareki }),
-        el("td", { "data-label": "テーマ", text: themes }),
-        el("td", { "data-label": "支援の型", text: c.type }),
+        themes,
+        type,
         figures,
         el("td", { "data-label": "概要", class: "hx-summary", text: c.summary })));
     }
@@ -162,7 +212,9 @@
     const more = found.length > state.shown
       ? el("button", { type: "button", class: "hx-more", text: `さらに表示（残り ${found.length - state.shown} 件）` })
       : null;
-    root.querySelector(".hx-results").replaceChildren(found.length ? table : el("p", { text: "条件に合う事例はありません。条件を外してください。" }), more || "");
+    const legend = blanks ? el("p", { class: "hx-note", text: `「—」は出典に${data.unknown}の項目です。` }) : "";
+    root.querySelector(".hx-results").replaceChildren(
+      found.length ? table : el("p", { text: "条件に合う事例はありません。条件を外してください。" }), legend, more || "");
     // the chart: the dots of the cases shown stay, the others fade (when a filter is chosen)
     const shown = new Set(found.map((c) => c.url));
     const filtered = found.length < data.cases.length;
@@ -182,24 +234,15 @@
     const data = window.HANDBOOK_CASES;
     if (!root || !data) return;
     const state = stateFromUrl();
-    // On a phone the map, the chart and the facets are folded, so that the results come first
-    // (each opens with one tap); on a wider screen the map and the facets are open.
-    const narrow = window.matchMedia("(max-width: 46em)").matches;
-    const figures = [...document.querySelectorAll("details.handbook-figure")];
-    if (narrow) for (const box of figures) box.open = false;
-    // on paper the map and the chart are shown whatever their state on the screen
-    let before = [];
-    window.addEventListener("beforeprint", () => {
-      before = figures.map((box) => box.open);
-      for (const box of figures) box.open = true;
-    });
-    window.addEventListener("afterprint", () => figures.forEach((box, i) => (box.open = before[i] ?? box.open)));
-    root.replaceChildren(
-      el("details", Object.assign({ class: "hx-facets-box" }, narrow ? {} : { open: "" }),
-        el("summary"),
-        el("form", { class: "hx-facets", "aria-label": "事例の絞り込み" })),
+    // the cases come first: the facets, the map and the chart are folded behind the bar's buttons
+    const figures = [["map", "地図から選ぶ", ".handbook-map"], ["chart", "人口と高齢化率のグラフ", ".handbook-chart"]]
+      .map(([name, label, css]) => [name, label, document.querySelector(`details.handbook-figure${css}`)])
+      .filter(([, , figure]) => figure);
+    const form = el("form", { class: "hx-facets", "aria-label": "事例の絞り込み" });
+    root.replaceChildren(form,
       el("p", { class: "hx-status", id: "handbook-explorer-results", role: "status", "aria-live": "polite", tabindex: "-1" }),
       el("div", { class: "hx-results" }));
+    drawBar(form, data, state, figures);
     root.classList.add("hx-ready");
     // the skip link's target without script is the explorer; with it, the results
     const skip = document.querySelector(".handbook-skip a");
@@ -221,20 +264,19 @@
       }
       drawFacets(root, data, state);
       drawResults(root, data, state);
-      const chosen = FACETS.reduce((n, [key]) => n + state[key].size, 0);
-      root.querySelector(".hx-facets-box > summary").textContent =
-        "条件で絞り込む・並べ替える" + (chosen ? `（${chosen} 件の条件を選択中）` : "");
     };
+    form.addEventListener("submit", (e) => e.preventDefault());
     root.addEventListener("change", (e) => {
       const t = e.target;
       if (t.name === "sort") state.sort = t.value;
       else if (state[t.name] instanceof Set) state[t.name][t.checked ? "add" : "delete"](t.value);
       state.shown = PAGE;
       update(true);
-      refocus(root, t);
     });
     root.addEventListener("click", (e) => {
-      if (e.target.closest(".hx-clear")) {
+      const button = e.target.closest(".hx-toggle");
+      if (button) openPanel(root, button);
+      else if (e.target.closest(".hx-clear")) {
         for (const [key] of FACETS) state[key].clear();
         update(true);
         root.querySelector(".hx-clear").focus();
@@ -242,6 +284,14 @@
         state.shown += PAGE;
         drawResults(root, data, state);
       }
+    });
+    // Esc closes the open panel and gives the focus back to its button
+    root.addEventListener("keydown", (e) => {
+      const open = root.querySelector(".hx-panel:not([hidden])");
+      if (e.key !== "Escape" || !open) return;
+      const button = root.querySelector(`[aria-controls="${open.id}"]`);
+      openPanel(root, null);
+      button.focus();
     });
     // the tile map: a link ?prefecture=… filters in place (only that prefecture)
     for (const a of document.querySelectorAll(".handbook-map a.hx-tile")) {
@@ -257,6 +307,7 @@
         root.querySelector(".hx-status").scrollIntoView({ block: "nearest" });
       });
     }
+    // on paper the map and the chart are printed (CSS), the facets' panels not
     update(false);
   }
 
