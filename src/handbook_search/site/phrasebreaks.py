@@ -19,6 +19,7 @@ site title are HTML made outside the doctree: they get their ``<wbr>`` in html-p
 from __future__ import annotations
 
 import html
+from functools import lru_cache
 from itertools import pairwise
 
 from bs4 import BeautifulSoup, NavigableString
@@ -117,9 +118,13 @@ def mark(element: nodes.Element) -> None:
         start = end
 
 
-def _carrier(label: nodes.Element) -> nodes.Element:
+def _carrier(label: nodes.Element) -> nodes.Element | None:
     """Where the class goes: a cell's table, a field's list, an item's list (once, not on
-    each of them: a case page has hundreds), else the label itself."""
+    each of them: a case page has hundreds), no class on a section's heading (the CSS names
+    the headings; the print editions find a section's heading by its bare tag), else the
+    label itself."""
+    if isinstance(label, nodes.title) and isinstance(label.parent, nodes.section):
+        return None
     if isinstance(label, nodes.entry | nodes.field_name | nodes.field_body | nodes.list_item):
         whole = nodes.table if isinstance(label, nodes.entry) else nodes.Sequential
         return next((a for a in _ancestors(label, None) if isinstance(a, whole)), label)
@@ -145,10 +150,12 @@ def mark_labels(app: Sphinx | None, doctree: nodes.document, docname: str = "") 
     for label in labels:
         if not any(id(a) in outer for a in _ancestors(label, None)):
             mark(label)
-            if CLASS not in _carrier(label)["classes"]:
-                _carrier(label)["classes"].append(CLASS)
+            carrier = _carrier(label)
+            if carrier is not None and CLASS not in carrier["classes"]:
+                carrier["classes"].append(CLASS)
 
 
+@lru_cache(maxsize=64)  # every case page has the same navigation tree (in no toctree)
 def mark_html(fragment: str) -> str:
     """An HTML fragment (furo's navigation tree) with ``<wbr>`` between the phrases of each
     text (handbook.css gives the sidebar, the contents and the page links keep-all).

@@ -15,7 +15,7 @@ from itertools import accumulate, pairwise
 import budoux
 
 from handbook_search.model.vocab import BUREAUS, PREFECTURES, THEMES
-from handbook_search.search.analysis import morphemes
+from handbook_search.search.analysis import word_spans
 
 ELLIPSIS = "…"
 _SENTENCE_ENDS = "。！？"
@@ -76,13 +76,15 @@ _NOT_AFTER = ("接頭辞", "補助記号", "空白")
 _KATAKANA = re.compile("[\u30a0-\u30ff]+")
 
 
-def _word_breaks(text: str, words: list) -> set[int]:
-    """Where a long phrase may break between two of its Sudachi words."""
+def _word_breaks(text: str, words: list[tuple[int, int, str]]) -> set[int]:
+    """Where a long phrase may break between two of its Sudachi words (start, end, pos)."""
     out = set()
-    for left, right in pairwise(words):
-        katakana = all(_KATAKANA.fullmatch(text[m.start : m.end]) for m in (left, right))
-        if right.pos not in _NOT_BEFORE and left.pos not in _NOT_AFTER and not katakana:
-            out.add(right.start)
+    for (l_start, l_end, l_pos), (r_start, r_end, r_pos) in pairwise(words):
+        katakana = _KATAKANA.fullmatch(text[l_start:l_end]) and _KATAKANA.fullmatch(
+            text[r_start:r_end]
+        )
+        if r_pos not in _NOT_BEFORE and l_pos not in _NOT_AFTER and not katakana:
+            out.add(r_start)
     return out
 
 
@@ -100,14 +102,16 @@ def boundaries(text: str) -> tuple[int, ...]:
     >>> boundaries("地域づくり支援ハンドブック ナレッジベースの使い方")
     (2, 5, 7, 22)
     """
-    words = list(morphemes(text))
-    edges = {edge for m in words for edge in (m.start, m.end)}
-    inside = {i for m in _NAMES.finditer(text) for i in range(m.start() + 1, m.end())}
     ends = list(accumulate(len(p) for p in phrases(text)))
+    if len(text) <= LONG_PHRASE and len(ends) < 2:
+        return ()  # one short phrase (自治体, 年度 …): no need to ask Sudachi
+    words = list(word_spans(text))
+    edges = {edge for start, end, _ in words for edge in (start, end)}
+    inside = {i for m in _NAMES.finditer(text) for i in range(m.start() + 1, m.end())}
     cuts = {c for c in ends[:-1] if c in edges}
     for start, end in pairwise([0, *ends]):
         if end - start > LONG_PHRASE:
-            cuts |= _word_breaks(text, [m for m in words if start <= m.start and m.end <= end])
+            cuts |= _word_breaks(text, [w for w in words if start <= w[0] and w[1] <= end])
     return tuple(sorted(c for c in cuts if 0 < c < len(text) and c not in inside))
 
 
