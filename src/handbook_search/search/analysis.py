@@ -103,6 +103,16 @@ def morphemes(text: str):
                 yield Morpheme(*m)
 
 
+def word_spans(text: str):
+    """(start, end, first part-of-speech field) of the mode C words of `text`: what the site's
+    line breaks need (site/phrases.py), without the normalized forms and mode A parts."""
+    tokenizer, mode = _sudachi()
+    for offset, piece in _pieces(text):
+        if piece.strip():
+            for m in tokenizer.tokenize(piece, mode.C):
+                yield m.begin() + offset, m.end() + offset, m.part_of_speech()[0]
+
+
 def reading(text: str) -> str:
     """How `text` is read, in katakana (Sudachi's reading; words it does not know as written).
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from sphinx.application import Sphinx
 
+from handbook_search.site import phrasebreaks
+
 TEMPLATE_STRINGS: dict[str, str] = {
     'aria-label="Toggle site navigation sidebar"': 'aria-label="サイトの目次を開く・閉じる"',
     'aria-label="Toggle table of contents sidebar"': 'aria-label="このページの見出しを開く・閉じる"',
@@ -43,7 +45,7 @@ def translate(source: str) -> str:
     >>> translate('<input aria-label="Toggle site navigation sidebar">')
     '<input aria-label="サイトの目次を開く・閉じる">'
     """
-    for english, japanese in TEMPLATE_STRINGS.items():
+    for english, japanese in (TEMPLATE_STRINGS | phrasebreaks.TEMPLATE_STRINGS).items():
         source = source.replace(english, japanese)
     return source
 

@@ -6,7 +6,8 @@ page model and with the very analyzer of the CLI (analysis.JapaneseAnalyzer: Sud
 normalized forms, compounds and their mode A parts, width folding), everything the browser
 needs to search without Sudachi:
 
-- pages: url, title, kind, theme(s), 自治体・都道府県・年度, and their sections (title, anchor,
+- pages: url, title (with ``title_breaks``, the offsets where a line may end: BudouX phrases,
+  site/phrases.py), kind, theme(s), 自治体・都道府県・年度, and their sections (title, anchor,
   text) for the best section and the snippet;
 - postings: for every indexed term, (page, tf in title, headings, meta, body): the fields of the
   CLI's index (``meta`` is the place, bureau, year, theme names and summary). With the field lengths of
@@ -155,10 +156,15 @@ def analyze_page(page: Page) -> dict[str, Any]:
 
     from handbook_search.model.vocab import wareki
     from handbook_search.search.documents import meta_text
+    from handbook_search.site.phrases import boundaries
 
     b = _Builder()
     record = _meta(page)
     record["wareki"] = wareki(page.meta.fiscal_year) if record["fiscal_year"] else None
+    # where the result's title may break (site/phrases.py), in UTF-16 units as JavaScript counts
+    breaks = [len(page.title[:c].encode("utf-16-le")) // 2 for c in boundaries(page.title)]
+    if breaks:
+        record["title_breaks"] = breaks
     lengths = [0, 0, 0, 0]  # title, headings, meta, body (tokens, as whoosh counts them)
     tf: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # the same four fields
     sections = []

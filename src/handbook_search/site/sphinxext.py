@@ -48,7 +48,15 @@ from handbook_search.model.page import Page
 from handbook_search.model.related import related_cases
 from handbook_search.model.schema import as_of, percent
 from handbook_search.model.vocab import THEMES, case_label, prefecture_order, wareki
-from handbook_search.site import charts, explorer, glossary, interface, linebreaks, safety
+from handbook_search.site import (
+    charts,
+    explorer,
+    glossary,
+    interface,
+    linebreaks,
+    phrasebreaks,
+    safety,
+)
 from handbook_search.site.accessible import AccessibleHTMLTranslator
 
 logger = logging.getLogger(__name__)
@@ -801,6 +809,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("doctree-read", _mark_orphan)
     app.connect("doctree-read", linebreaks.join_lines)
     app.connect("doctree-resolved", _related_cases)
+    phrasebreaks.setup(app)  # after _related_cases: its list gets the breaks too
     app.connect("env-get-updated", _related_changed)
     app.connect("html-collect-pages", _year_pages)
     app.add_directive_to_domain("std", "glossary", glossary.StableGlossary, override=True)

@@ -977,6 +977,19 @@
     return node;
   }
 
+  // the text with <wbr> where a line may end (the index's BudouX boundaries; CSS keep-all
+  // allows no other break), so a title is not cut inside a word
+  function phrased(text, breaks = []) {
+    const out = [];
+    let from = 0;
+    for (const at of [...breaks, text.length]) {
+      if (from) out.push(el("wbr"));
+      out.push(text.slice(from, at));
+      from = at;
+    }
+    return out;
+  }
+
   function wareki(page) {
     return `${page.wareki}（${page.fiscal_year}年度）`;
   }
@@ -1166,7 +1179,7 @@
           "data-year": page.fiscal_year,
           "data-rank": i + 1,
         },
-        el("a", { class: "hs-title", href: href, text: page.title }),
+        el("a", { class: "hs-title", href: href }, phrased(page.title, page.title_breaks)),
         el("div", { class: "hs-meta" }, metaParts(this.index, page)),
       );
       if (hit.section.index > 0) {
