@@ -185,3 +185,20 @@ def test_marked_labels_keep_their_text_for_every_reader_but_html():
     field = body[body.index("<dd") : body.index("</dd>")]
     paragraph = body[body.rindex("<p>") :]
     assert "<wbr>" in heading and "<wbr>" in field and "<wbr>" not in paragraph
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_the_explorer_column_headers_render_on_one_line(sized, site_url):
+    """A narrow column (支援の型 beside a wide テーマ column) does not stack its header one
+    character a line."""
+    sized.get(site_url + _pages()["explorer"])
+    _ready(sized, "explorer")
+    headers = sized.execute_script(
+        "return [...document.querySelectorAll('.hx-table th')].map(th => th.textContent.trim())"
+    )
+    assert headers, "事例一覧の表に列見出しがありません / the explorer table has no headers"
+    found = sized.execute_script(_WORD_LINES, headers, ".hx-table th", RUNNING)
+    assert {f["word"] for f in found} == set(headers)
+    broken = [f for f in found if max(f["tops"]) >= min(f["bottoms"])]
+    assert not broken, broken
