@@ -16,7 +16,8 @@ from sphinx.application import Sphinx
 # Kana, kanji, CJK punctuation and full-width forms.
 _CJK = "\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _CJK_BREAK = re.compile(f"(?<=[{_CJK}])\n(?=[{_CJK}])")
-_LITERAL = (nodes.literal_block, nodes.literal, nodes.raw, nodes.comment, nodes.math)
+# Text left as written (code, raw HTML, math), here and in site/phrasebreaks.py.
+LITERAL = (nodes.literal_block, nodes.literal, nodes.raw, nodes.comment, nodes.math)
 
 
 def join_japanese_lines(text: str) -> str:
@@ -36,7 +37,7 @@ def join_lines(app: Sphinx | None, doctree: nodes.document) -> None:
     as the OGP description does)."""
     for parent in list(doctree.findall(nodes.TextElement)):
         kids = parent.children
-        if isinstance(parent, _LITERAL) or not any(
+        if isinstance(parent, LITERAL) or not any(
             isinstance(c, nodes.Text) and "\n" in c for c in kids
         ):
             continue

@@ -27,6 +27,7 @@ from docutils import nodes
 from markupsafe import Markup
 from sphinx.application import Sphinx
 
+from handbook_search.site.linebreaks import LITERAL
 from handbook_search.site.phrases import boundaries, pieces
 
 CLASS = "handbook-phrases"
@@ -41,7 +42,6 @@ _LABELS = (
     nodes.entry,
     nodes.term,
 )
-_LITERAL = (nodes.literal_block, nodes.literal, nodes.raw, nodes.comment, nodes.math)
 # furo's template strings that print the site title (sidebar brand, phone header).
 TEMPLATE_STRINGS = {
     "{{ docstitle if docstitle else project }}</": (
@@ -93,7 +93,7 @@ def _texts(element: nodes.Element) -> list[nodes.Text]:
     return [
         t
         for t in element.findall(nodes.Text)
-        if not any(isinstance(a, _LITERAL) for a in _ancestors(t, element))
+        if not any(isinstance(a, LITERAL) for a in _ancestors(t, element))
     ]
 
 
