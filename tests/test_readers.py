@@ -357,7 +357,7 @@ def test_explorer_facets_count_and_combine_on_a_desktop(browser, site_url):
     from handbook_search.model.schema import as_of, percent
 
     rows = browser.execute_script(
-        "return Object.fromEntries([...document.querySelectorAll('.hx-table tbody tr')]"
+        "return Object.fromEntries([...document.querySelectorAll('.hx-table tbody tr.hx-row')]"
         ".map(tr => [tr.querySelector('.hx-name a').href, tr.textContent]))"
     )
     for p in cases:
@@ -435,37 +435,59 @@ const seen = (node) => { const r = node.parentElement.getBoundingClientRect();
 const shows = (td, word) => { const walk = document.createTreeWalker(td, NodeFilter.SHOW_TEXT);
   for (let n; (n = walk.nextNode());) if (n.data.includes(word) && seen(n)) return true;
   return false; };
-const rows = [...document.querySelectorAll('.hx-table tbody tr')];
+const rows = [...document.querySelectorAll('.hx-table tbody tr.hx-row')];
 return rows.map((tr) => [...tr.cells].map((td) => [shows(td, arguments[0]), td.textContent]));
 """
 
 
-def _at_size(browser, width: int, height: int, mobile: bool) -> None:
+@pytest.fixture(params=[(1366, 900, False), (390, 844, True)], ids=["desktop", "phone"])
+def explorer(browser, site_url, request):
+    """事例一覧 at a desktop's and a phone's size, every case drawn."""
+    width, height, mobile = request.param
     browser.execute_cdp_cmd(
         "Emulation.setDeviceMetricsOverride",
         {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile},
     )
-
-
-@pytest.mark.parametrize("size", [(1366, 900, False), (390, 844, True)], ids=["desktop", "phone"])
-def test_the_explorer_opens_on_the_filters_and_the_first_case(browser, site_url, size):
-    _at_size(browser, *size)
     try:
         browser.get(site_url + "docs/cases.html")
         _shown_cases(browser)
-        browser.execute_script("scrollTo(0, 0)")
-        screen = browser.execute_script(_FIRST_SCREEN)
-        assert screen["row"] is not None and screen["row"] < screen["height"], screen
-        assert screen["controls"] and max(screen["controls"]) < screen["height"], screen
-        assert "地図から選ぶ" in screen["names"], screen["names"]
-        # every theme name in the table on one line
-        broken = browser.execute_script(
-            "return [...document.querySelectorAll('.hx-table .hx-theme')]"
-            ".filter(e => e.getClientRects().length > 1).map(e => e.textContent)"
-        )
-        assert not broken, broken
+        yield browser
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_the_explorer_opens_on_the_filters_and_the_first_case(explorer):
+    explorer.execute_script("scrollTo(0, 0)")
+    screen = explorer.execute_script(_FIRST_SCREEN)
+    assert screen["row"] is not None and screen["row"] < screen["height"], screen
+    assert screen["controls"] and max(screen["controls"]) < screen["height"], screen
+    assert "地図から選ぶ" in screen["names"], screen["names"]
+    # every theme name in the table on one line
+    broken = explorer.execute_script(
+        "return [...document.querySelectorAll('.hx-table .hx-theme')]"
+        ".filter(e => e.getClientRects().length > 1).map(e => e.textContent)"
+    )
+    assert not broken, broken
+
+
+# each case's 概要 and the table's fit (issue 24, point 3): the summary is read as a line of text,
+# not a column a few characters wide, and no column hides behind a horizontal scroll
+_SUMMARY_FIT = """
+const results = document.querySelector('.hx-results');
+const cells = [...document.querySelectorAll('.hx-table td.hx-summary')].filter((td) => td.offsetParent);
+return {scroll: results.scrollWidth - results.clientWidth,
+        summaries: cells.map((td) => [td.textContent.slice(0, 20), td.getBoundingClientRect().width,
+                                      parseFloat(getComputedStyle(td).fontSize)]),
+        cases: document.querySelectorAll('.hx-table tr.hx-row').length};
+"""
+
+
+def test_each_case_summary_reads_at_least_20_characters_a_line(explorer):
+    fit = explorer.execute_script(_SUMMARY_FIT)
+    assert fit["cases"] and len(fit["summaries"]) == fit["cases"], fit
+    narrow = [(text, width) for text, width, font in fit["summaries"] if width < 20 * font]
+    assert not narrow, narrow
+    assert fit["scroll"] <= 1, fit  # the whole table in the content width
 
 
 def test_the_phone_opens_the_map_with_its_button_from_the_keyboard(phone, site_url):
@@ -494,33 +516,24 @@ def test_the_phone_opens_the_map_with_its_button_from_the_keyboard(phone, site_u
     assert phone.switch_to.active_element == button
 
 
-@pytest.mark.parametrize("size", [(1366, 900, False), (390, 844, True)], ids=["desktop", "phone"])
-def test_empty_values_are_a_dash_for_the_eye_and_kisai_nashi_for_screen_readers(
-    browser, site_url, size
-):
-    _at_size(browser, *size)
-    try:
-        browser.get(site_url + "docs/cases.html")
-        _shown_cases(browser)
-        data = browser.execute_script("return window.HANDBOOK_CASES")
-        unknown = data["unknown"]
-        cells = browser.execute_script(_VISIBLE_UNKNOWN, unknown)
-        assert len(cells) == len(data["cases"])
-        for column in range(len(cells[0])):
-            shown = [row[column][0] for row in cells]
-            assert not any(a and b for a, b in zip(shown, shown[1:], strict=False)), (column, shown)
-        # what the data leaves empty is still said (to a screen reader) in its cell
-        for case, row in zip(data["cases"], cells, strict=True):  # the default order is the data's
-            texts = [text for _, text in row]
-            if case["type"] == unknown:
-                assert texts[4] == "—" + unknown, texts
-            if case["population"] is None and case["aging_rate"] is None:
-                assert texts[5] == "—" + unknown, texts
-        blanks = browser.execute_script("return document.querySelectorAll('.hx-missing').length")
-        notes = browser.find_elements("css selector", ".hx-note")
-        assert bool(notes) == bool(blanks)  # 「—」 is explained under the table when it is used
-    finally:
-        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+def test_empty_values_are_a_dash_for_the_eye_and_kisai_nashi_for_screen_readers(explorer):
+    data = explorer.execute_script("return window.HANDBOOK_CASES")
+    unknown = data["unknown"]
+    cells = explorer.execute_script(_VISIBLE_UNKNOWN, unknown)
+    assert len(cells) == len(data["cases"])
+    for column in range(len(cells[0])):
+        shown = [row[column][0] for row in cells]
+        assert not any(a and b for a, b in zip(shown, shown[1:], strict=False)), (column, shown)
+    # what the data leaves empty is still said (to a screen reader) in its cell
+    for case, row in zip(data["cases"], cells, strict=True):  # the default order is the data's
+        texts = [text for _, text in row]
+        if case["type"] == unknown:
+            assert texts[4] == "—" + unknown, texts
+        if case["population"] is None and case["aging_rate"] is None:
+            assert texts[5] == "—" + unknown, texts
+    blanks = explorer.execute_script("return document.querySelectorAll('.hx-missing').length")
+    notes = explorer.find_elements("css selector", ".hx-note")
+    assert bool(notes) == bool(blanks)  # 「—」 is explained under the table when it is used
 
 
 # -- the phone header (issue 24, point 5) -------------------------------------------------

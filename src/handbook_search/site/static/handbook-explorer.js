@@ -19,6 +19,8 @@
     ["population-asc", "人口の少ない順"],
   ];
   const PAGE = 100; // rows drawn at once; 「さらに表示」 adds more
+  // the table's columns; each case's 概要 follows in a row of its own
+  const COLUMNS = ["自治体", "都道府県", "年度", "テーマ", "支援の型", "人口・高齢化率"];
 
   function el(tag, attrs, ...children) {
     const e = document.createElement(tag);
@@ -197,17 +199,21 @@
           el("span", { class: "hx-as-of", text: c.aging_rate_as_of }));
       }
       blanks ||= c.type === data.unknown || (c.population == null && c.aging_rate == null);
-      body.append(el("tr", { "data-prefecture": c.prefecture },
+      // 概要 is running text: a row of its own under the case, as wide as the table (a column of
+      // its own would be squeezed to a few characters beside six columns that must not break)
+      body.append(el("tr", { class: "hx-row", "data-prefecture": c.prefecture },
         el("td", { "data-label": "自治体", class: "hx-name" }, el("a", { href: root_ + c.url, text: c.municipality })),
         el("td", { "data-label": "都道府県", text: c.prefecture }),
         el("td", { "data-label": "年度", text: c.wareki }),
         themes,
         type,
-        figures,
-        el("td", { "data-label": "概要", class: "hx-summary", text: c.summary })));
+        figures),
+      el("tr", { class: "hx-summary-row" },
+        el("td", { colspan: String(COLUMNS.length), class: "hx-summary" },
+          el("span", { class: "hx-sr", text: "概要：" }), c.summary)));
     }
     const head = el("tr");
-    for (const h of ["自治体", "都道府県", "年度", "テーマ", "支援の型", "人口・高齢化率", "概要"]) head.append(el("th", { scope: "col", text: h }));
+    for (const h of COLUMNS) head.append(el("th", { scope: "col", text: h }));
     const table = el("table", { class: "hx-table" }, el("thead", {}, head), body);
     const more = found.length > state.shown
       ? el("button", { type: "button", class: "hx-more", text: `さらに表示（残り ${found.length - state.shown} 件）` })
