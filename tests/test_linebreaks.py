@@ -24,7 +24,7 @@ WIDTHS = (390, 1366)
 LABELS = (
     "h1, h2, h3, h4, h5, h6, .sidebar-brand, .mobile-header .brand, .sidebar-tree, .toc-tree,"
     " dt, dd, td, th, .toctree-wrapper li, [class*='handbook-'] > li, .hx-chip,"
-    " .hs-title, .hs-meta"
+    " .hs-title, .hs-meta, .hs-section"
 )
 RUNNING = ".hs-snippet, .hx-summary"  # a result's snippet, the explorer's 概要
 # Every visible occurrence of each word inside a label: the tops and bottoms of its line boxes
@@ -202,3 +202,24 @@ def test_the_explorer_column_headers_render_on_one_line(sized, site_url):
     assert {f["word"] for f in found} == set(headers)
     broken = [f for f in found if max(f["tops"]) >= min(f["bottoms"])]
     assert not broken, broken
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_a_results_section_line_breaks_only_between_phrases(browser, site_url):
+    """A result found in a section shows 「§ section title」 with a break mark exactly where
+    the section title may end a line (the index carries them)."""
+    from handbook_search.lab.browser import wait_for_search
+
+    case = _first_case()
+    section = next(s for s in case.sections[1:] if len(boundaries(s.title)) > 1)
+    browser.get(site_url + "search.html?q=" + quote(section.title))
+    assert wait_for_search(browser) == "done"
+    lines = browser.execute_script(
+        "return [...document.querySelectorAll('.hs-section')]"
+        ".map(e => [e.textContent, e.querySelectorAll('wbr').length])"
+    )
+    assert lines, "no result shown a section"
+    for text, marks in lines:
+        assert text.startswith("§ ") and marks == len(boundaries(text[2:])), (text, marks)
+    assert any(marks for _, marks in lines), lines  # the query's own section title breaks

@@ -8,7 +8,7 @@ needs to search without Sudachi:
 
 - pages: url, title (with ``title_breaks``, the offsets where a line may end: BudouX phrases,
   site/phrases.py), kind, theme(s), 自治体・都道府県・年度, and their sections (title, anchor,
-  text) for the best section and the snippet;
+  text, and the title's break offsets when it has any) for the best section and the snippet;
 - postings: for every indexed term, (page, tf in title, headings, meta, body): the fields of the
   CLI's index (``meta`` is the place, bureau, year, theme names and summary). With the field lengths of
   each page they give the CLI's BM25F (title ×3, headings and meta ×2, body ×0.5);
@@ -156,20 +156,27 @@ def analyze_page(page: Page) -> dict[str, Any]:
 
     from handbook_search.model.vocab import wareki
     from handbook_search.search.documents import meta_text
-    from handbook_search.site.phrases import boundaries
 
     b = _Builder()
     record = _meta(page)
     record["wareki"] = wareki(page.meta.fiscal_year) if record["fiscal_year"] else None
-    # where the result's title may break (site/phrases.py), in UTF-16 units as JavaScript counts
-    breaks = [len(page.title[:c].encode("utf-16-le")) // 2 for c in boundaries(page.title)]
+    # where the result's title may break (site/phrases.py)
+    breaks = break_offsets(page.title)
     if breaks:
         record["title_breaks"] = breaks
     lengths = [0, 0, 0, 0]  # title, headings, meta, body (tokens, as whoosh counts them)
     tf: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # the same four fields
     sections = []
     for s_id, section in enumerate(page.sections):
-        sections.append([section.title, section.anchor, section.text])
+        # [title, anchor, text] and, when the title may break (a result's § line), where
+        sections.append(
+            [
+                section.title,
+                section.anchor,
+                section.text,
+                *filter(None, [break_offsets(section.title)]),
+            ]
+        )
         field = TITLE if s_id == 0 else HEADINGS  # the first section's title is the page's
         title = "" if section.term else section.title  # a glossary term is in its text
         for f, text in ((field, title), (BODY, section.text)):
@@ -192,6 +199,13 @@ def analyze_page(page: Page) -> dict[str, Any]:
         "surfaces": {term: dict(c) for term, c in b.surfaces.items()},
         "spellings": {spelling: dict(c) for spelling, c in b.spellings.items()},
     }
+
+
+def break_offsets(text: str) -> list[int]:
+    """Where a line of `text` may end (site/phrases.py), in UTF-16 units as JavaScript counts."""
+    from handbook_search.site.phrases import boundaries
+
+    return [len(text[:c].encode("utf-16-le")) // 2 for c in boundaries(text)]
 
 
 def positions(page: Page) -> dict[str, list[int]]:

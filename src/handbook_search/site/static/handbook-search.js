@@ -867,11 +867,11 @@
     const hits = slice.map(([page, score]) => {
       const shown = shownTerms(index, page, result.terms, result.own, result.whole);
       const { section, spans } = bestSection(index, page, shown, result.phrases);
-      const [title, anchor, body] = index.sections.get(page)[section];
+      const [title, anchor, body, breaks] = index.sections.get(page)[section];
       return {
         page: index.pages[page],
         score,
-        section: { title, anchor, index: section },
+        section: { title, anchor, breaks, index: section },
         snippet: snippet(body, spans),
       };
     });
@@ -1183,7 +1183,8 @@
         el("div", { class: "hs-meta" }, metaParts(this.index, page)),
       );
       if (hit.section.index > 0) {
-        item.append(el("div", { class: "hs-section", text: `§ ${hit.section.title}` }));
+        const { title, breaks } = hit.section;
+        item.append(el("div", { class: "hs-section" }, "§ ", phrased(title, breaks)));
       }
       const snip = el("p", { class: "hs-snippet" });
       for (const [t, isHit] of hit.snippet) snip.append(isHit ? el("mark", { text: t }) : t);
