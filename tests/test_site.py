@@ -379,19 +379,30 @@ def year_parts_from(site: Path, first: Path) -> list[Path]:
     return parts
 
 
-def test_a_year_with_many_cases_is_split_into_linked_pages(tmp_path):
+@pytest.fixture(scope="module")
+def busy_year(tmp_path_factory):
+    """The site with a 年度 of more cases than one year page holds (two full parts and one
+    case more), each with the longest name the schema allows: (source, site, year, count)."""
+    from handbook_search.site.sphinxext import YEAR_PAGE_CASES
+
+    tmp_path = tmp_path_factory.mktemp("busy-year")
+    src = copy_project(tmp_path / "src")
+    year = max(p.meta.fiscal_year for p in load_corpus(src / "corpus").cases()) + 1
+    count = 2 * YEAR_PAGE_CASES + 1
+    one_year_of_cases(src / "corpus", year, count)
+    out = tmp_path / "html"
+    result = build_site(src, out, "-D", "handbook_site_search=0")
+    assert result.returncode == 0, result.stderr
+    return src, out, year, count
+
+
+def test_a_year_with_many_cases_is_split_into_linked_pages(busy_year):
     """No page grows with the corpus (docs/benchmarks.md): a 年度 with more cases than one
     part holds is split into parts of the same size; the largest page stays under 80 KB,
     the parts link each other, and every case is reached from 事例一覧 without JavaScript."""
     from handbook_search.site.sphinxext import YEAR_PAGE_CASES, year_part_page
 
-    src = copy_project(tmp_path / "src")
-    year = max(p.meta.fiscal_year for p in load_corpus(src / "corpus").cases()) + 1
-    count = 2 * YEAR_PAGE_CASES + 1  # two full parts and one case more
-    one_year_of_cases(src / "corpus", year, count)
-    out = tmp_path / "html"
-    result = build_site(src, out, "-D", "handbook_site_search=0")
-    assert result.returncode == 0, result.stderr
+    src, out, year, count = busy_year
 
     largest = max(out.rglob("*.html"), key=lambda p: p.stat().st_size)
     assert largest.stat().st_size <= 80_000, largest
@@ -424,3 +435,27 @@ def test_a_year_with_many_cases_is_split_into_linked_pages(tmp_path):
             reached |= links_from(part)
     for case in corpus.cases():
         assert (out / case.url).resolve().as_posix() in reached, case.title
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1366, 390])
+def test_the_explorer_fits_cases_with_the_longest_names(busy_year, browser, width):
+    """事例一覧 with many cases whose names are as long as the schema allows: the table still
+    fits the content width (no sideways scroll) and every 概要 reads 20 characters a line."""
+    from handbook_search.lab.browser import serve
+    from test_readers import _SUMMARY_FIT, _shown_cases
+
+    _, out, _, count = busy_year
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 800},
+    )
+    try:
+        with serve(out) as url:
+            browser.get(url + "docs/cases.html")
+            assert len(_shown_cases(browser)) >= count
+            fit = browser.execute_script(_SUMMARY_FIT)
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    assert fit["scroll"] <= 1, fit
+    assert all(width >= 20 * font for _, width, font in fit["summaries"]), fit["summaries"][:3]

@@ -51,10 +51,10 @@ def test_pages_carry_metadata_and_sections(mini):
     sections = data["sections"][p_id]
     assert [s[:3] for s in sections] == [[s.title, s.anchor, s.text] for s in page.sections]
     # where a section title may break (its 「§」 line in the results), only when it may
-    from handbook_search.site.searchindex import break_offsets
+    from handbook_search.site.phrases import utf16_boundaries
 
     assert [s[3:] for s in sections] == [
-        [b] if (b := break_offsets(s.title)) else [] for s in page.sections
+        [b] if (b := utf16_boundaries(s.title)) else [] for s in page.sections
     ]
     assert any(s[3:] for s in sections)
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from handbook_search.model.schema import as_of
 from handbook_search.model.vocab import PREFECTURES, THEMES, wareki
-from handbook_search.site.phrases import shorten
+from handbook_search.site.phrases import shorten, utf16_boundaries
 
 if TYPE_CHECKING:
     from handbook_search.model.corpus import Corpus
@@ -86,6 +86,12 @@ def explorer_data(corpus: Corpus) -> dict:
         "bureaus": [[b, sorted(ps, key=order.__getitem__)] for b, ps in bureaus.items()],
         "sizes": [label for _, label in POPULATION_BANDS] + [UNKNOWN],
         "unknown": UNKNOWN,  # an empty value (the table shows 「—」 and says this to screen readers)
+        # where a 自治体 or 支援の型 may end a line in its cell: between phrases, never in a word
+        "breaks": {
+            text: b
+            for text in sorted({c[key] for c in cases for key in ("municipality", "type")})
+            if (b := utf16_boundaries(text))
+        },
         "cases": cases,
     }
 

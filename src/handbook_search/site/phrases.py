@@ -115,6 +115,18 @@ def boundaries(text: str) -> tuple[int, ...]:
     return tuple(sorted(c for c in cuts if 0 < c < len(text) and c not in inside))
 
 
+def utf16_boundaries(text: str) -> list[int]:
+    """boundaries() counted in UTF-16 units, as JavaScript counts a string's offsets (what the
+    browser's search and the explorer read from their data to place <wbr>).
+
+    >>> boundaries("𠮷田町（島根県）の住民主体の移動支援")
+    (3, 9, 14)
+    >>> utf16_boundaries("𠮷田町（島根県）の住民主体の移動支援")  # 𠮷: two UTF-16 units
+    [4, 10, 15]
+    """
+    return [len(text[:c].encode("utf-16-le")) // 2 for c in boundaries(text)]
+
+
 def pieces(text: str) -> list[str]:
     """``text`` cut where a line may end (boundaries).
 

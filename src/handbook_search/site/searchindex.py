@@ -156,12 +156,13 @@ def analyze_page(page: Page) -> dict[str, Any]:
 
     from handbook_search.model.vocab import wareki
     from handbook_search.search.documents import meta_text
+    from handbook_search.site.phrases import utf16_boundaries
 
     b = _Builder()
     record = _meta(page)
     record["wareki"] = wareki(page.meta.fiscal_year) if record["fiscal_year"] else None
     # where the result's title may break (site/phrases.py)
-    breaks = break_offsets(page.title)
+    breaks = utf16_boundaries(page.title)
     if breaks:
         record["title_breaks"] = breaks
     lengths = [0, 0, 0, 0]  # title, headings, meta, body (tokens, as whoosh counts them)
@@ -174,7 +175,7 @@ def analyze_page(page: Page) -> dict[str, Any]:
                 section.title,
                 section.anchor,
                 section.text,
-                *filter(None, [break_offsets(section.title)]),
+                *filter(None, [utf16_boundaries(section.title)]),
             ]
         )
         field = TITLE if s_id == 0 else HEADINGS  # the first section's title is the page's
@@ -199,13 +200,6 @@ def analyze_page(page: Page) -> dict[str, Any]:
         "surfaces": {term: dict(c) for term, c in b.surfaces.items()},
         "spellings": {spelling: dict(c) for spelling, c in b.spellings.items()},
     }
-
-
-def break_offsets(text: str) -> list[int]:
-    """Where a line of `text` may end (site/phrases.py), in UTF-16 units as JavaScript counts."""
-    from handbook_search.site.phrases import boundaries
-
-    return [len(text[:c].encode("utf-16-le")) // 2 for c in boundaries(text)]
 
 
 def positions(page: Page) -> dict[str, list[int]]:

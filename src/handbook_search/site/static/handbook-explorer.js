@@ -160,6 +160,13 @@
     }
   }
 
+  // `text` with <wbr> at `breaks` (UTF-16 offsets from site/phrases.py) or, for a date
+  // (「（2024年10月31日時点）」), after 年 and 日: a cell's line ends only there (CSS keep-all)
+  function phrased(text, breaks) {
+    const cuts = breaks || [...text.matchAll(/[年日](?=.)/g)].map((m) => m.index + 1);
+    return [0, ...cuts].flatMap((at, i) => [i ? el("wbr") : null, text.slice(at, cuts[i] ?? text.length)]);
+  }
+
   // an empty value: a dash to the eye, 「記載なし」 to a screen reader
   function missing(data) {
     return [el("span", { "aria-hidden": "true", class: "hx-missing", text: "—" }),
@@ -186,23 +193,24 @@
       // each theme by number and name, never broken inside (CSS: nowrap per theme)
       const themes = el("td", { "data-label": "テーマ", class: "hx-themes" });
       c.themes.forEach((n, i) => themes.append(i ? "、" : "", el("span", { class: "hx-theme", text: `${n} ${data.themes[n]}` })));
-      const type = el("td", { "data-label": "支援の型" }, ...(c.type === data.unknown ? missing(data) : [c.type]));
+      const type = el("td", { "data-label": "支援の型" },
+        ...(c.type === data.unknown ? missing(data) : phrased(c.type, data.breaks[c.type] || [])));
       // 人口 and 高齢化率, each with the date the source gives for it (as on the case page)
       const figures = el("td", { "data-label": "人口・高齢化率", class: "hx-num" });
       if (c.population == null && c.aging_rate == null) figures.append(...missing(data));
       if (c.population != null) {
         figures.append(el("span", { class: "hx-figure", text: `${c.population.toLocaleString("ja-JP")}人` }),
-          el("span", { class: "hx-as-of", text: c.population_as_of }));
+          el("span", { class: "hx-as-of" }, ...phrased(c.population_as_of)));
       }
       if (c.aging_rate != null) {
         figures.append(el("span", { class: "hx-figure", text: `高齢化率 ${c.aging_rate}%` }),
-          el("span", { class: "hx-as-of", text: c.aging_rate_as_of }));
+          el("span", { class: "hx-as-of" }, ...phrased(c.aging_rate_as_of)));
       }
       blanks ||= c.type === data.unknown || (c.population == null && c.aging_rate == null);
       // 概要 is running text: a row of its own under the case, as wide as the table (a column of
       // its own would be squeezed to a few characters beside six columns that must not break)
       body.append(el("tr", { class: "hx-row", "data-prefecture": c.prefecture },
-        el("td", { "data-label": "自治体", class: "hx-name" }, el("a", { href: root_ + c.url, text: c.municipality })),
+        el("td", { "data-label": "自治体", class: "hx-name" }, el("a", { href: root_ + c.url }, ...phrased(c.municipality, data.breaks[c.municipality] || []))),
         el("td", { "data-label": "都道府県", text: c.prefecture }),
         el("td", { "data-label": "年度", text: c.wareki }),
         themes,
