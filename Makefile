@@ -78,8 +78,12 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix src tests docs/conf.py setup.py
 
 # validate first: under GitHub Actions its problems become annotations on the pull request.
+# pytest on TEST_WORKERS processes (pytest-xdist; CI has 2 cores), a test file on one of them,
+# so that a module's fixtures are made once; the real site is built once for all of them
+# (tests/conftest.py: made_once). TEST_WORKERS=0: one process, as a plain `pytest` runs.
+TEST_WORKERS ?= 2
 test: $(STAMP) validate lint textlint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 eval: $(STAMP)
 	$(BIN)/python -m handbook_search.lab.evaluate --doc docs/evaluation.md

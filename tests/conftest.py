@@ -4,6 +4,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -50,16 +51,43 @@ def build_site(src: Path, out: Path, *options: str) -> subprocess.CompletedProce
     )
 
 
-@pytest.fixture(scope="session")
-def built_site(tmp_path_factory) -> Path:
-    """The real site, built once per test session ($HANDBOOK_BUILT_SITE: a site already built
-    from this tree, as the contribution test passes to the suite it runs on a copy)."""
-    if os.environ.get("HANDBOOK_BUILT_SITE"):
-        return Path(os.environ["HANDBOOK_BUILT_SITE"])
-    out = tmp_path_factory.mktemp("site")
+def run_folder(tmp_path_factory) -> Path:
+    """This run's own temporary folder: under pytest-xdist (`make test` runs the suite in
+    parallel), the folder above each worker's, which all workers of the run share."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def made_once(tmp_path_factory, name: str, make: Callable[[Path], None]) -> Path:
+    """The folder `name` of this run, made by `make(folder)` once for all workers: the first
+    worker that asks makes it under a file lock, the others wait and reuse it. The run's
+    folder is new each run, so nothing of an earlier run (or another tree) is reused. A
+    failed `make` leaves no mark: the next worker that asks tries again (and fails alike)."""
+    from filelock import FileLock
+
+    out = run_folder(tmp_path_factory) / name
+    with FileLock(out.with_name(f"{name}.lock")):
+        done = out.with_name(f"{name}.done")
+        if not done.exists():
+            shutil.rmtree(out, ignore_errors=True)
+            make(out)
+            done.touch()
+    return out
+
+
+def _build_real_site(out: Path) -> None:
     result = build_site(ROOT, out)
     assert result.returncode == 0, result.stderr
-    return out
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """The real site, built once per test run, whatever the number of workers
+    ($HANDBOOK_BUILT_SITE: a site already built from this tree, as the contribution test
+    passes to the suite it runs on a copy). Tests read it and never change it."""
+    if os.environ.get("HANDBOOK_BUILT_SITE"):
+        return Path(os.environ["HANDBOOK_BUILT_SITE"])
+    return made_once(tmp_path_factory, "site", _build_real_site)
 
 
 def read_site_index(static_dir: Path) -> dict:
@@ -82,9 +110,17 @@ def read_site_index(static_dir: Path) -> dict:
 
 
 def copy_repository(dest: Path) -> Path:
-    """A copy of the repository as a contributor clones it (no .git, .venv, build, caches)."""
+    """A copy of the repository as a contributor clones it (no .git, .venv, node_modules,
+    build, caches)."""
     skip = shutil.ignore_patterns(
-        ".git", ".venv", "build", "__pycache__", "*.egg-info", ".pytest_cache", ".ruff_cache"
+        ".git",
+        ".venv",
+        "node_modules",
+        "build",
+        "__pycache__",
+        "*.egg-info",
+        ".pytest_cache",
+        ".ruff_cache",
     )
     shutil.copytree(ROOT, dest, ignore=skip)
     return dest
