@@ -211,8 +211,8 @@ def test_a_results_section_line_breaks_only_between_phrases(browser, site_url):
     the section title may end a line (the index carries them)."""
     from handbook_search.lab.browser import wait_for_search
 
-    case = _first_case()
-    section = next(s for s in case.sections[1:] if len(boundaries(s.title)) > 1)
+    pages = load_corpus(ROOT / "corpus").pages
+    section = next(s for p in pages for s in p.sections[1:] if len(boundaries(s.title)) > 1)
     browser.get(site_url + "search.html?q=" + quote(section.title))
     assert wait_for_search(browser) == "done"
     lines = browser.execute_script(
