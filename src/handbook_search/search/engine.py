@@ -39,6 +39,10 @@ QUESTION_UNITS = 3  # a word of this many units with particles is a question: OR
 # 令和 4 年度 together, 会議 … 目的 in one sentence), add their score again × PROXIMITY_BOOST.
 PROXIMITY_SLOP = 4
 PROXIMITY_BOOST = 2.0
+# Two stages (docs/evaluation.md): stage 1 ranks every match by BM25F (with the concept filter
+# and the tiers); stage 2 adds the evidence that needs positions (proximity) to the first
+# RERANK_K pages only, reading the positions of those pages alone.
+RERANK_K = 50
 SNIPPET_CHARS = 110
 # At most this many highlighted spans in one snippet: more in 110 characters is noise, and it
 # bounds the output of a page that repeats a word thousands of times.
@@ -321,24 +325,17 @@ def is_synonym(word: str, synonyms: Synonyms, words: WordCache) -> bool:
     return bool(match) and match[0] == len(keys)
 
 
-def proximity_query(words_typed: list[str], synonyms: Synonyms, words: WordCache):
-    """The optional bonus of a query: each pair of neighbouring units of a word, as a phrase
-    with PROXIMITY_SLOP (ordered, at most that many positions apart) in any field. A page with
-    the compound verbatim matches every pair; one with its parts scattered, none. A word that is a
-    synonym as a whole gets none (SC and 生活支援コーディネーター rank alike). None without pairs."""
-    from whoosh.query import Or, Phrase
-
+def proximity_pairs(words_typed: list[str], synonyms: Synonyms, words: WordCache) -> list:
+    """The pairs of neighbouring units of each word, for stage 2's proximity bonus (rerank):
+    a page with the compound verbatim has every pair near; one with its parts scattered, none.
+    A word that is a synonym as a whole gets none (SC and 生活支援コーディネーター rank alike)."""
     pairs = []
     for word in words_typed:
         if is_synonym(word, synonyms, words):
             continue
         seq = mode_a_sequence(word, words)
         pairs += [(a, b) for a, b in zip(seq, seq[1:], strict=False)]
-    pairs = list(dict.fromkeys(pairs))
-    if not pairs:
-        return None
-    near = [Phrase(f, list(pair), slop=PROXIMITY_SLOP) for pair in pairs for f in SEARCH_FIELDS]
-    return Or(near).with_boost(PROXIMITY_BOOST)
+    return list(dict.fromkeys(pairs))
 
 
 # A word of several units with a one-letter unit names a concept (協議体, 住民説明会, 通いの場):
@@ -374,20 +371,33 @@ def concept_filter(word: str, synonyms: Synonyms, words: WordCache):
     return Or([*verbatim, named])
 
 
-def require(q, required):
-    """The pages of `q` that also match `required`, scored by `q` alone: whoosh's Require, whose
-    matcher in whoosh 2.7.4 is an AndNotMatcher (it drops the pages it should keep)."""
+def _require_class():
     from whoosh import matching
     from whoosh.query import Require
 
     class Filtered(Require):
+        """whoosh's Require with the matcher it should have (RequireMatcher)."""
+
         def matcher(self, searcher, context=None):
             return matching.RequireMatcher(
                 self.a.matcher(searcher, context),
                 self.b.matcher(searcher, searcher.boolean_context()),
             )
 
-    return Filtered(q, required)
+    return Filtered
+
+
+_FILTERED = None
+
+
+def require(q, required):
+    """The pages of `q` that also match `required`, scored by `q` alone: whoosh's Require, whose
+    matcher in whoosh 2.7.4 is an AndNotMatcher (it drops the pages it should keep). The class
+    is made once (whoosh is imported lazily)."""
+    global _FILTERED
+    if _FILTERED is None:
+        _FILTERED = _require_class()
+    return _FILTERED(q, required)
 
 
 @dataclass
@@ -397,6 +407,7 @@ class Queries:
 
     tiers: list[tuple[str, object]]
     positive: object  # the positive terms, for highlighting
+    pairs: list[tuple[str, str]] = field(default_factory=list)  # stage 2: proximity pairs
 
 
 def build_queries(parsed: ParsedQuery, synonyms: Synonyms, words: WordCache | None = None):
@@ -404,7 +415,7 @@ def build_queries(parsed: ParsedQuery, synonyms: Synonyms, words: WordCache | No
 
     Raises QueryError when nothing is searchable."""
     words = words or WordCache()
-    from whoosh.query import And, AndMaybe, AndNot, Or
+    from whoosh.query import And, AndNot, Or
 
     required, named, loose, shown = [], [], [], []
     for word in parsed.words:
@@ -442,18 +453,15 @@ def build_queries(parsed: ParsedQuery, synonyms: Synonyms, words: WordCache | No
     def without(q):
         return AndNot(q, Or(excluded)) if excluded else q
 
-    bonus = proximity_query(parsed.words, synonyms, words)
-
     def ranked(qs):
-        q = And(qs) if len(qs) > 1 else qs[0]
-        return without(AndMaybe(q, bonus) if bonus is not None else q)
+        return without(And(qs) if len(qs) > 1 else qs[0])
 
     tiers = [("and", ranked(named))]
     if named != required:
         tiers.append(("and", ranked(required)))
     if len(loose) > 1:
         tiers.append(("or", ranked([Or(loose)])))
-    return Queries(tiers, Or(shown))
+    return Queries(tiers, Or(shown), proximity_pairs(parsed.words, synonyms, words))
 
 
 # -- sections and snippets ---------------------------------------------------------------
@@ -626,6 +634,65 @@ def top_pages(searcher, q, limit: int, filter_q=None):
     return collector.results()
 
 
+def term_evidence(searcher, terms: set[str], docnums: list[int]) -> dict:
+    """(field, term) → {docnum: (positions, BM25F score)} for the pages `docnums` only: each
+    term's postings are skipped to those pages (whoosh's skip_to), so no other page's positions
+    are decoded."""
+    reader, targets = searcher.reader(), sorted(docnums)
+    out = {}
+    for f in SEARCH_FIELDS:
+        for term in terms:
+            if (f, term) not in reader:
+                continue
+            m, found = searcher.postings(f, term), {}
+            for doc in targets:
+                if m.is_active() and m.id() < doc:
+                    m.skip_to(doc)
+                if not m.is_active():
+                    break
+                if m.id() == doc:
+                    found[doc] = (m.value_as("positions"), m.score())
+            out[(f, term)] = found
+    return out
+
+
+def near(first: list[int], second: list[int], slop: int) -> bool:
+    """Whether some position of `second` is 1 … `slop` after one of `first` (whoosh's Phrase
+    with slop: ordered, at least one position apart).
+
+    >>> near([3, 10], [12], 4), near([3], [3, 9], 4)
+    (True, False)
+    """
+    later = set(second)
+    return any(p + d in later for p in first for d in range(1, slop + 1))
+
+
+def proximity_bonus(evidence: dict, pairs: list[tuple[str, str]], doc: int) -> float:
+    """Stage 2: for each pair of neighbouring units of a word and each field where they stand
+    at most PROXIMITY_SLOP positions apart in that order, their field scores again ×
+    PROXIMITY_BOOST (what AndMaybe(query, Or(Phrase(f, pair, slop)…)) added in one stage)."""
+    total = 0.0
+    for a, b in pairs:
+        for f in SEARCH_FIELDS:
+            x, y = evidence.get((f, a), {}).get(doc), evidence.get((f, b), {}).get(doc)
+            if x and y and near(x[0], y[0], PROXIMITY_SLOP):
+                total += x[1] + y[1]
+    return total * PROXIMITY_BOOST
+
+
+def rerank(searcher, ranked: list[tuple[int, float]], queries: Queries) -> list[tuple[int, float]]:
+    """Stage 2 on the first RERANK_K of `ranked` (docnum, stage-1 score), best first; the
+    pages after them keep their stage-1 order."""
+    head, tail = ranked[:RERANK_K], ranked[RERANK_K:]
+    if not queries.pairs or not head:
+        return ranked
+    terms = {t for pair in queries.pairs for t in pair}
+    evidence = term_evidence(searcher, terms, [doc for doc, _ in head])
+    scored = [(doc, score + proximity_bonus(evidence, queries.pairs, doc)) for doc, score in head]
+    scored.sort(key=lambda x: (-x[1], x[0]))  # whoosh's order: a tie goes to the first page
+    return scored + tail
+
+
 def one_per_case(hits: list[Hit]) -> list[Hit]:
     """A case filed twice (same prefecture, municipality, year: the validator reports it) is
     shown once, from the file that comes first by path, as the site lists it."""
@@ -729,16 +796,17 @@ class Engine:
         queries = build_queries(parsed, self._synonyms, self._words)
         filter_q = (filters or Filters()).query()
         for tier, q in queries.tiers:
-            mode, results = tier, top_pages(searcher, q, limit, filter_q)
+            mode, results = tier, top_pages(searcher, q, max(limit, RERANK_K), filter_q)
             if not results.is_empty():
                 break
+        ranked = rerank(searcher, [(hit.docnum, hit.score) for hit in results], queries)
         positive = queries.positive
         terms, phrases = highlight_terms(positive), highlight_phrases(positive)
         hits = []
-        for hit in results:
-            record = hit["data"]
+        for docnum, score in ranked[:limit]:
+            record = searcher.stored_fields(docnum)["data"]
             section, spans = best_section(record, terms, phrases)
-            hits.append(Hit(record, hit.score, section, snippet(section["text"], spans)))
+            hits.append(Hit(record, score, section, snippet(section["text"], spans)))
         shown = one_per_case(hits)
         total = len(results) - (len(hits) - len(shown))
         hits = shown
