@@ -680,7 +680,7 @@
         return out;
       }
       case "require": {
-        // engine.require: the pages of q that match req too, scored by q alone
+        // engine.naming: the pages of q that match req too (the concept), scored by q alone
         const out = evaluate(index, node.q);
         const req = evaluate(index, node.req);
         for (const page of out.keys()) if (!req.has(page)) out.delete(page);
