@@ -270,6 +270,34 @@ def test_a_concept_word_lists_only_pages_that_name_it(mini):
     assert [h.record["kind"] for h in result.hits] == ["case"]
 
 
+def test_a_word_written_verbatim_gets_the_stage_two_bonus_and_scattered_parts_do_not(
+    mini, monkeypatch
+):
+    """Stage 2 (rerank) adds the proximity bonus to the page that writes 移動販売 and not to
+    the one with 移動 and 販売 apart; it finds the same pages as stage 1 alone."""
+    from handbook_search.search import engine as engine_module
+
+    engine, corpus = mini
+    for rel, line in (
+        ("cases/shimane-kakuu-2024.md", "週に一度、移動販売の車が回ります。"),
+        ("themes/07-life-support-system.md", "移動の手段を考えます。地域の店の販売も支えます。"),
+    ):
+        path = corpus / rel
+        path.write_text(path.read_text(encoding="utf-8") + f"\n{line}\n", encoding="utf-8")
+
+    def scores():
+        result, _ = quiet(engine, "移動販売")
+        return result.total, {h.record["kind"]: h.score for h in result.hits}
+
+    total, reranked = scores()
+    monkeypatch.setattr(engine_module, "RERANK_K", 0)  # stage 1 alone
+    assert scores()[0] == total == 2
+    alone = scores()[1]
+    assert reranked["case"] > alone["case"]
+    assert reranked["theme"] == pytest.approx(alone["theme"])
+    assert max(reranked, key=reranked.get) == "case"
+
+
 def test_unparseable_page_is_reported_once_and_not_rebuilt_every_time(mini):
     engine, corpus = mini
     quiet(engine, "担い手")

@@ -39,6 +39,10 @@ QUESTION_UNITS = 3  # a word of this many units with particles is a question: OR
 # 令和 4 年度 together, 会議 … 目的 in one sentence), add their score again × PROXIMITY_BOOST.
 PROXIMITY_SLOP = 4
 PROXIMITY_BOOST = 2.0
+# Two stages (docs/evaluation.md): stage 1 ranks every match by BM25F (with the concept filter
+# and the tiers); stage 2 adds the evidence that needs positions (proximity) to the first
+# RERANK_K pages only, reading the positions of those pages alone.
+RERANK_K = 50
 SNIPPET_CHARS = 110
 # At most this many highlighted spans in one snippet: more in 110 characters is noise, and it
 # bounds the output of a page that repeats a word thousands of times.
@@ -321,24 +325,17 @@ def is_synonym(word: str, synonyms: Synonyms, words: WordCache) -> bool:
     return bool(match) and match[0] == len(keys)
 
 
-def proximity_query(words_typed: list[str], synonyms: Synonyms, words: WordCache):
-    """The optional bonus of a query: each pair of neighbouring units of a word, as a phrase
-    with PROXIMITY_SLOP (ordered, at most that many positions apart) in any field. A page with
-    the compound verbatim matches every pair; one with its parts scattered, none. A word that is a
-    synonym as a whole gets none (SC and 生活支援コーディネーター rank alike). None without pairs."""
-    from whoosh.query import Or, Phrase
-
+def proximity_pairs(words_typed: list[str], synonyms: Synonyms, words: WordCache) -> list:
+    """The pairs of neighbouring units of each word, for stage 2's proximity bonus (rerank):
+    a page with the compound verbatim has every pair near; one with its parts scattered, none.
+    A word that is a synonym as a whole gets none (SC and 生活支援コーディネーター rank alike)."""
     pairs = []
     for word in words_typed:
         if is_synonym(word, synonyms, words):
             continue
         seq = mode_a_sequence(word, words)
         pairs += [(a, b) for a, b in zip(seq, seq[1:], strict=False)]
-    pairs = list(dict.fromkeys(pairs))
-    if not pairs:
-        return None
-    near = [Phrase(f, list(pair), slop=PROXIMITY_SLOP) for pair in pairs for f in SEARCH_FIELDS]
-    return Or(near).with_boost(PROXIMITY_BOOST)
+    return list(dict.fromkeys(pairs))
 
 
 # A word of several units with a one-letter unit names a concept (協議体, 住民説明会, 通いの場):
@@ -353,50 +350,38 @@ NAMING_FIELDS = ("title", "headings")
 CONCEPT_SLOP = 1
 
 
-def concept_filter(word: str, synonyms: Synonyms, words: WordCache):
-    """What a page must match to name the concept `word` (not a question: build_queries), or
-    None when the word is one unit, has no one-letter unit or has a synonym run (its group is
-    searched instead).
+def concept_units(word: str, synonyms: Synonyms, words: WordCache) -> tuple[str, ...] | None:
+    """The mode A units a page must write together (or all in its title or headings) to name
+    the concept `word` (not a question: build_queries), or None when the word is one unit, has
+    no one-letter unit or has a synonym run (its group is searched instead). Checked on the
+    positions of stage 1's matches (names_concept).
 
-    >>> concept_filter("担い手確保", Synonyms.empty(), WordCache()) is None
+    >>> concept_units("担い手確保", Synonyms.empty(), WordCache()) is None
     True
+    >>> concept_units("協議体", Synonyms.empty(), WordCache())
+    ('協議', '体')
     """
-    from whoosh.query import And, Or, Phrase, Term
-
     keys = [u.text for u in words.get(word)[0]]
     if any(synonyms.match(keys, i) for i in range(len(keys))):
         return None
     seq = mode_a_sequence(word, words)
     if len(seq) < 2 or all(len(unit) > 1 for unit in seq):
         return None
-    verbatim = [Phrase(f, seq, slop=CONCEPT_SLOP) for f in SEARCH_FIELDS]
-    named = And([Or([Term(f, unit) for f in NAMING_FIELDS]) for unit in dict.fromkeys(seq)])
-    return Or([*verbatim, named])
-
-
-def require(q, required):
-    """The pages of `q` that also match `required`, scored by `q` alone: whoosh's Require, whose
-    matcher in whoosh 2.7.4 is an AndNotMatcher (it drops the pages it should keep)."""
-    from whoosh import matching
-    from whoosh.query import Require
-
-    class Filtered(Require):
-        def matcher(self, searcher, context=None):
-            return matching.RequireMatcher(
-                self.a.matcher(searcher, context),
-                self.b.matcher(searcher, searcher.boolean_context()),
-            )
-
-    return Filtered(q, required)
+    return tuple(seq)
 
 
 @dataclass
 class Queries:
     """The queries of one search: `tiers` are tried in order until one finds a page, each as
-    (mode, query): "and" with the concept filters, "and" without them, "or" (any word)."""
+    (mode, query): "and" (its pages that name the `concepts` first, then all), "or" (any
+    word)."""
 
     tiers: list[tuple[str, object]]
     positive: object  # the positive terms, for highlighting
+    pairs: list[tuple[str, str]] = field(default_factory=list)  # stage 2: proximity pairs
+    # the first tier's concepts (concept_units): with them, the pages of the first tier that
+    # name every concept are tried before all of its pages
+    concepts: list[tuple[str, ...]] = field(default_factory=list)
 
 
 def build_queries(parsed: ParsedQuery, synonyms: Synonyms, words: WordCache | None = None):
@@ -404,9 +389,9 @@ def build_queries(parsed: ParsedQuery, synonyms: Synonyms, words: WordCache | No
 
     Raises QueryError when nothing is searchable."""
     words = words or WordCache()
-    from whoosh.query import And, AndMaybe, AndNot, Or
+    from whoosh.query import And, AndNot, Or
 
-    required, named, loose, shown = [], [], [], []
+    required, concepts, loose, shown = [], [], [], []
     for word in parsed.words:
         pairs = _word_parts(word, synonyms, words)
         parts = [q for q, _, _ in pairs]
@@ -417,18 +402,15 @@ def build_queries(parsed: ParsedQuery, synonyms: Synonyms, words: WordCache | No
         if len(found) >= QUESTION_UNITS and sentence:
             # 買い物に困る高齢者への支援: a question, not a list of must-have words
             required.append(Or(parts))
-            named.append(required[-1])
             loose.extend(loose_parts)
         elif parts:
             required.append(And(parts) if len(parts) > 1 else parts[0])
-            concept = concept_filter(word, synonyms, words)
-            named.append(require(required[-1], concept) if concept else required[-1])
+            concepts.append(concept_units(word, synonyms, words))
             loose.extend(loose_parts)
     for phrase in parsed.phrases:
         q = _phrase_query(phrase, words)
         if q is not None:
             required.append(q)
-            named.append(q)
             loose.append(q)
             shown.append(q)
     if not required:
@@ -439,21 +421,15 @@ def build_queries(parsed: ParsedQuery, synonyms: Synonyms, words: WordCache | No
         raise QueryError("検索語を入力してください。")
     excluded = [q for w in parsed.excluded for q in _word_queries(w, synonyms, words)]
 
-    def without(q):
-        return AndNot(q, Or(excluded)) if excluded else q
-
-    bonus = proximity_query(parsed.words, synonyms, words)
-
     def ranked(qs):
         q = And(qs) if len(qs) > 1 else qs[0]
-        return without(AndMaybe(q, bonus) if bonus is not None else q)
+        return AndNot(q, Or(excluded)) if excluded else q
 
-    tiers = [("and", ranked(named))]
-    if named != required:
-        tiers.append(("and", ranked(required)))
+    tiers = [("and", ranked(required))]
     if len(loose) > 1:
         tiers.append(("or", ranked([Or(loose)])))
-    return Queries(tiers, Or(shown))
+    pairs = proximity_pairs(parsed.words, synonyms, words)
+    return Queries(tiers, Or(shown), pairs, list(dict.fromkeys(c for c in concepts if c)))
 
 
 # -- sections and snippets ---------------------------------------------------------------
@@ -612,18 +588,114 @@ def snippet(
 
 
 # -- the engine --------------------------------------------------------------------------
-def top_pages(searcher, q, limit: int, filter_q=None):
-    """whoosh's top-`limit` collector visiting every match: no block-quality skipping, so the
-    total comes for free (with it, len() would run the query a second time), and no matcher
-    replacement once the heap is full — whoosh's AndMaybe replacement drops pages that match
-    the proximity bonus (a page of score 170 went missing at limit 5, found at limit 20)."""
+def all_pages(searcher, q, filter_q=None):
+    """Every match of stage 1, best first (a tie goes to the first page): whoosh's unlimited
+    collector scores every match anyway, so the total comes for free, and the concept check
+    (naming) and the rerank need the pages in order."""
     from whoosh import collectors
 
-    collector = collectors.TopCollector(limit, usequality=False, replace=0)
+    collector = collectors.UnlimitedCollector()
     if filter_q is not None:
         collector = collectors.FilterCollector(collector, filter_q)
     searcher.search_with_collector(q, collector)
     return collector.results()
+
+
+def term_evidence(searcher, terms, docnums: list[int], scored: bool = True) -> dict:
+    """(field, term) → {docnum: (positions, BM25F score or None)} for the pages `docnums` only:
+    each term's postings are skipped to those pages (whoosh's skip_to), so no other page's
+    positions are decoded."""
+    reader, targets = searcher.reader(), sorted(docnums)
+    out = {}
+    for f in SEARCH_FIELDS:
+        for term in terms:
+            if (f, term) not in reader:
+                continue
+            m, found = searcher.postings(f, term), {}
+            for doc in targets:
+                if m.is_active() and m.id() < doc:
+                    m.skip_to(doc)
+                if not m.is_active():
+                    break
+                if m.id() == doc:
+                    found[doc] = (m.value_as("positions"), m.score() if scored else None)
+            out[(f, term)] = found
+    return out
+
+
+def in_order(where: list[list[int]], slop: int) -> bool:
+    """Whether the units stand in order, each 1 … `slop` positions after the one before
+    (whoosh's Phrase with slop), given each unit's positions.
+
+    >>> in_order([[2, 9], [3], [4]], 1), in_order([[2], [4]], 1)
+    (True, False)
+    """
+    later = [set(w) for w in where[1:]]
+    starts = set(where[0])
+    for after in later:
+        starts = {p + d for p in starts for d in range(1, slop + 1)} & after
+        if not starts:
+            return False
+    return True
+
+
+def names_concept(evidence: dict, seq: tuple[str, ...], doc: int) -> bool:
+    """Whether page `doc` names the concept of units `seq` (concept_units): the units in order
+    (CONCEPT_SLOP) in one field, or each of them in the title or the headings (NAMING_FIELDS)."""
+
+    def at(f, unit):
+        found = evidence.get((f, unit), {}).get(doc)
+        return found[0] if found else None
+
+    for f in SEARCH_FIELDS:
+        where = [at(f, unit) for unit in seq]
+        if all(where) and in_order(where, CONCEPT_SLOP):
+            return True
+    return all(any(at(f, unit) for f in NAMING_FIELDS) for unit in set(seq))
+
+
+def naming(searcher, ranked: list[tuple[int, float]], concepts: list) -> list[tuple[int, float]]:
+    """The pages of `ranked` that name every concept (names_concept), in the same order."""
+    terms = {unit for seq in concepts for unit in seq}
+    evidence = term_evidence(searcher, terms, [doc for doc, _ in ranked], scored=False)
+    return [(d, s) for d, s in ranked if all(names_concept(evidence, c, d) for c in concepts)]
+
+
+def near(first: list[int], second: list[int], slop: int) -> bool:
+    """Whether some position of `second` is 1 … `slop` after one of `first` (whoosh's Phrase
+    with slop: ordered, at least one position apart).
+
+    >>> near([3, 10], [12], 4), near([3], [3, 9], 4)
+    (True, False)
+    """
+    later = set(second)
+    return any(p + d in later for p in first for d in range(1, slop + 1))
+
+
+def proximity_bonus(evidence: dict, pairs: list[tuple[str, str]], doc: int) -> float:
+    """Stage 2: for each pair of neighbouring units of a word and each field where they stand
+    at most PROXIMITY_SLOP positions apart in that order, their field scores again ×
+    PROXIMITY_BOOST (what AndMaybe(query, Or(Phrase(f, pair, slop)…)) added in one stage)."""
+    total = 0.0
+    for a, b in pairs:
+        for f in SEARCH_FIELDS:
+            x, y = evidence.get((f, a), {}).get(doc), evidence.get((f, b), {}).get(doc)
+            if x and y and near(x[0], y[0], PROXIMITY_SLOP):
+                total += x[1] + y[1]
+    return total * PROXIMITY_BOOST
+
+
+def rerank(searcher, ranked: list[tuple[int, float]], queries: Queries) -> list[tuple[int, float]]:
+    """Stage 2 on the first RERANK_K of `ranked` (docnum, stage-1 score), best first; the
+    pages after them keep their stage-1 order."""
+    head, tail = ranked[:RERANK_K], ranked[RERANK_K:]
+    if not queries.pairs or not head:
+        return ranked
+    terms = {t for pair in queries.pairs for t in pair}
+    evidence = term_evidence(searcher, terms, [doc for doc, _ in head])
+    scored = [(doc, score + proximity_bonus(evidence, queries.pairs, doc)) for doc, score in head]
+    scored.sort(key=lambda x: (-x[1], x[0]))  # whoosh's order: a tie goes to the first page
+    return scored + tail
 
 
 def one_per_case(hits: list[Hit]) -> list[Hit]:
@@ -729,18 +801,22 @@ class Engine:
         queries = build_queries(parsed, self._synonyms, self._words)
         filter_q = (filters or Filters()).query()
         for tier, q in queries.tiers:
-            mode, results = tier, top_pages(searcher, q, limit, filter_q)
+            mode, results = tier, all_pages(searcher, q, filter_q)
             if not results.is_empty():
                 break
+        ranked = [(hit.docnum, hit.score) for hit in results]
+        if mode == "and" and queries.concepts:
+            ranked = naming(searcher, ranked, queries.concepts) or ranked
+        ranked = rerank(searcher, ranked, queries)
         positive = queries.positive
         terms, phrases = highlight_terms(positive), highlight_phrases(positive)
         hits = []
-        for hit in results:
-            record = hit["data"]
+        for docnum, score in ranked[:limit]:
+            record = searcher.stored_fields(docnum)["data"]
             section, spans = best_section(record, terms, phrases)
-            hits.append(Hit(record, hit.score, section, snippet(section["text"], spans)))
+            hits.append(Hit(record, score, section, snippet(section["text"], spans)))
         shown = one_per_case(hits)
-        total = len(results) - (len(hits) - len(shown))
+        total = len(ranked) - (len(hits) - len(shown))
         hits = shown
         notices = list(parsed.notices)
         if mode == "or":

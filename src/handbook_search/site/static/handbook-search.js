@@ -13,11 +13,13 @@
  *      (with the one-letter words next to them);
  *   3. expanded with the synonym groups (a member of several words as a phrase), compounds
  *      matching whole or by all their parts;
- *   4. ranked with BM25F (title ×3, headings and metadata ×2, body ×0.5), first among the pages that name
+ *   4. ranked in two stages: BM25F (title ×3, headings and metadata ×2, body ×0.5), first among the pages that name
  *      each word with a one-letter unit (協議体: its units together, or all in the title or the
  *      headings), then among all pages with every word, then "any word" (of two letters or
- *      more), and shown with the best section and a highlighted snippet (capped, linear in
- *      the page's length).
+ *      more); then the first rerank_k pages get the bonus that needs positions (a word's
+ *      neighbouring units near each other) and are sorted again;
+ *   5. shown with the best section and a highlighted snippet (capped, linear in the page's
+ *      length).
  * Everything mirrors src/handbook_search/search/engine.py; the names follow it.
  */
 (function () {
@@ -391,7 +393,7 @@
   const And = (kids) => (kids.length === 1 ? kids[0] : { op: "and", kids });
   const Or = (kids) => (kids.length === 1 ? kids[0] : { op: "or", kids });
   const Boost = (q, boost) => ({ op: "boost", q, boost });
-  const WRAPS = new Set(["andnot", "boost", "andmaybe", "require"]); // nodes around one query `q`
+  const WRAPS = new Set(["andnot", "boost", "require"]); // nodes around one query `q`
 
   function unitQuery(unit) {
     if (!unit.parts.length) return Term(unit.text);
@@ -458,11 +460,10 @@
   }
 
   /**
-   * search.proximity_query: each pair of neighbouring units of a word, at most
-   * `proximity_slop` positions apart in that order, as an optional bonus (none for a word
-   * that is a synonym as a whole; null without pairs).
+   * search.proximity_pairs: the pairs of neighbouring units of each word (none for a word that
+   * is a synonym as a whole), for stage 2's proximity bonus (rerank).
    */
-  function proximityQuery(index, words) {
+  function proximityPairs(index, words) {
     const pairs = new Map();
     for (const word of words) {
       const keys = index.units(word).map((u) => u.text);
@@ -471,10 +472,7 @@
       const seq = modeASequence(index, word);
       for (let i = 1; i < seq.length; i++) pairs.set(`${seq[i - 1]}\u0000${seq[i]}`, [seq[i - 1], seq[i]]);
     }
-    if (!pairs.size) return null;
-    const slop = index.data.proximity_slop;
-    const near = [...pairs.values()].map((seq) => ({ op: "phrase", seq, slop }));
-    return Boost(Or(near), index.data.proximity_boost);
+    return [...pairs.values()];
   }
 
   /**
@@ -533,13 +531,11 @@
     }
     const excluded = parsed.excluded.flatMap((w) => wordParts(index, w).map((x) => x.q));
     const without = (q) => (excluded.length ? { op: "andnot", q, not: Or(excluded) } : q);
-    const bonus = proximityQuery(index, parsed.words);
-    const ranked = (q) => (bonus ? { op: "andmaybe", q, maybe: bonus } : q);
     // search.Queries: tried in order until one finds a page
-    const tiers = [["and", without(ranked(And(named)))]];
-    if (named.some((q, i) => q !== required[i])) tiers.push(["and", without(ranked(And(required)))]);
-    if (loose.length > 1) tiers.push(["or", without(ranked(Or(loose)))]);
-    return { tiers, positive: Or(shown) };
+    const tiers = [["and", without(And(named))]];
+    if (named.some((q, i) => q !== required[i])) tiers.push(["and", without(And(required))]);
+    if (loose.length > 1) tiers.push(["or", without(Or(loose))]);
+    return { tiers, positive: Or(shown), pairs: proximityPairs(index, parsed.words) };
   }
 
   /** Terms of the query that stand for themselves (not as a part of a compound). */
@@ -596,9 +592,6 @@
     else if (node.op === "andnot") {
       allTerms(node.q, out);
       allTerms(node.not, out);
-    } else if (node.op === "andmaybe") {
-      allTerms(node.q, out);
-      allTerms(node.maybe, out);
     } else if (node.op === "require") {
       allTerms(node.q, out);
       allTerms(node.req, out);
@@ -614,9 +607,6 @@
     else if (node.op === "andnot") {
       phraseTerms(node.q, out);
       phraseTerms(node.not, out);
-    } else if (node.op === "andmaybe") {
-      phraseTerms(node.q, out);
-      phraseTerms(node.maybe, out);
     } else if (node.op === "require") {
       phraseTerms(node.q, out);
       phraseTerms(node.req, out);
@@ -689,15 +679,8 @@
         for (const [page, score] of out) out.set(page, score * node.boost);
         return out;
       }
-      case "andmaybe": {
-        // whoosh's AndMaybe: the pages of q, plus the bonus's score where it matches too
-        const out = evaluate(index, node.q);
-        const maybe = evaluate(index, node.maybe);
-        for (const [page, score] of out) if (maybe.has(page)) out.set(page, score + maybe.get(page));
-        return out;
-      }
       case "require": {
-        // engine.require: the pages of q that match req too, scored by q alone
+        // engine.naming: the pages of q that match req too (the concept), scored by q alone
         const out = evaluate(index, node.q);
         const req = evaluate(index, node.req);
         for (const page of out.keys()) if (!req.has(page)) out.delete(page);
@@ -711,6 +694,40 @@
       default:
         throw new Error(`unknown query node ${node.op}`);
     }
+  }
+
+  /** search.near: some position of `second` 1 … `slop` after one of `first`. */
+  function near(first, second, slop) {
+    for (const p of first) for (let d = 1; d <= slop; d++) if (second.has(p + d)) return true;
+    return false;
+  }
+
+  /** search.proximity_bonus: each pair near in a field adds its field scores × the boost. */
+  function proximityBonus(index, pairs, page) {
+    let total = 0;
+    for (const [a, b] of pairs) {
+      const x = index.positions(a, page);
+      const y = index.positions(b, page);
+      if (!x || !y) continue;
+      const sa = index.fieldScores(a).get(page);
+      const sb = index.fieldScores(b).get(page);
+      for (let f = 0; f < 4; f++) {
+        if (x[f].size && y[f].size && near(x[f], y[f], index.data.proximity_slop)) total += sa[f] + sb[f];
+      }
+    }
+    return total * index.data.proximity_boost;
+  }
+
+  /**
+   * search.rerank: stage 2 on the first `rerank_k` pages of `ranked` ([page, score], best
+   * first); the pages after them keep their stage-1 order.
+   */
+  function rerank(index, ranked, pairs) {
+    const k = index.data.rerank_k;
+    if (!pairs.length) return ranked;
+    const head = ranked.slice(0, k).map(([page, score]) => [page, score + proximityBonus(index, pairs, page)]);
+    head.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+    return [...head, ...ranked.slice(k)];
   }
 
   // -- sections and snippets (search.best_section, search.snippet) ---------------------------
@@ -890,10 +907,11 @@
     const waited = index.waited;
     const parsed = parseQuery(text.normalize("NFKC"));
     await index.loadVocab([...parsed.words, ...parsed.phrases, ...parsed.excluded].join(" "));
-    const { tiers, positive } = buildQueries(index, parsed);
+    const { tiers, positive, pairs } = buildQueries(index, parsed);
     const trees = [...tiers.map(([, q]) => q), positive];
-    await index.loadTerms(trees.flatMap((q) => [...allTerms(q)]));
-    const phrases = new Set(trees.flatMap((q) => [...phraseTerms(q)]));
+    const paired = pairs.flat();
+    await index.loadTerms([...trees.flatMap((q) => [...allTerms(q)]), ...paired]);
+    const phrases = new Set([...trees.flatMap((q) => [...phraseTerms(q)]), ...paired]);
     if (phrases.size) await index.loadPositions(phrases);
     const keep = (m) => [...m].filter(([p]) => matchesFilters(index.pages[p], filters));
     let mode = "and";
@@ -903,7 +921,7 @@
       scores = evaluate(index, q);
       if (keep(scores).length) break;
     }
-    const ranked = keep(scores).sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+    const ranked = rerank(index, keep(scores).sort((a, b) => b[1] - a[1] || a[0] - b[0]), pairs);
     const counts = {};
     const others = { ...filters, kind: "" };
     for (const [p] of scores) {
