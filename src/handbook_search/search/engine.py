@@ -661,17 +661,6 @@ def naming(searcher, ranked: list[tuple[int, float]], concepts: list) -> list[tu
     return [(d, s) for d, s in ranked if all(names_concept(evidence, c, d) for c in concepts)]
 
 
-def near(first: list[int], second: list[int], slop: int) -> bool:
-    """Whether some position of `second` is 1 … `slop` after one of `first` (whoosh's Phrase
-    with slop: ordered, at least one position apart).
-
-    >>> near([3, 10], [12], 4), near([3], [3, 9], 4)
-    (True, False)
-    """
-    later = set(second)
-    return any(p + d in later for p in first for d in range(1, slop + 1))
-
-
 def proximity_bonus(evidence: dict, pairs: list[tuple[str, str]], doc: int) -> float:
     """Stage 2: for each pair of neighbouring units of a word and each field where they stand
     at most PROXIMITY_SLOP positions apart in that order, their field scores again ×
@@ -680,7 +669,7 @@ def proximity_bonus(evidence: dict, pairs: list[tuple[str, str]], doc: int) -> f
     for a, b in pairs:
         for f in SEARCH_FIELDS:
             x, y = evidence.get((f, a), {}).get(doc), evidence.get((f, b), {}).get(doc)
-            if x and y and near(x[0], y[0], PROXIMITY_SLOP):
+            if x and y and in_order([x[0], y[0]], PROXIMITY_SLOP):
                 total += x[1] + y[1]
     return total * PROXIMITY_BOOST
 
