@@ -462,6 +462,14 @@ def test_the_explorer_opens_on_the_filters_and_the_first_case(explorer):
     assert screen["row"] is not None and screen["row"] < screen["height"], screen
     assert screen["controls"] and max(screen["controls"]) < screen["height"], screen
     assert "地図から選ぶ" in screen["names"], screen["names"]
+    # a municipality's name (as long as the site keeps names whole) on one line
+    from handbook_search.site.phrases import LONG_PHRASE
+
+    names = explorer.execute_script(
+        "return [...document.querySelectorAll('.hx-table .hx-name a')]"
+        ".map(a => [a.textContent, a.getClientRects().length])"
+    )
+    assert names and all(n == 1 for name, n in names if len(name) <= LONG_PHRASE), names
     # every theme name in the table on one line
     broken = explorer.execute_script(
         "return [...document.querySelectorAll('.hx-table .hx-theme')]"

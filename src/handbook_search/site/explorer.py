@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from handbook_search.model.schema import as_of
 from handbook_search.model.vocab import PREFECTURES, THEMES, wareki
-from handbook_search.site.phrases import shorten, utf16_boundaries
+from handbook_search.site.phrases import LONG_PHRASE, shorten, utf16_boundaries
 
 if TYPE_CHECKING:
     from handbook_search.model.corpus import Corpus
@@ -86,6 +86,8 @@ def explorer_data(corpus: Corpus) -> dict:
         "bureaus": [[b, sorted(ps, key=order.__getitem__)] for b, ps in bureaus.items()],
         "sizes": [label for _, label in POPULATION_BANDS] + [UNKNOWN],
         "unknown": UNKNOWN,  # an empty value (the table shows 「—」 and says this to screen readers)
+        # a 自治体 of at most this many characters stays on one line (a longer one may break)
+        "whole_name": LONG_PHRASE,
         # where a 自治体 or 支援の型 may end a line in its cell: between phrases, never in a word
         "breaks": {
             text: b
