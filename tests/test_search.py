@@ -376,6 +376,53 @@ def test_parallel_build_gives_the_same_index(mini, monkeypatch, tmp_path):
     assert parallel == serial and len(serial) == 2
 
 
+def _answers(engine, queries) -> list:
+    """Every hit of every query as the user sees it: order, score, section and snippet."""
+    out = []
+    for q in queries:
+        result = quiet(engine, q)[0]
+        out.append((q, result.total, [(h.record["path"], h.score, h.section, h.snippet)
+                                      for h in result.hits]))  # fmt: skip
+    return out
+
+
+def _doc_order(engine) -> list[str]:
+    with engine.index.open().searcher() as searcher:
+        return [fields["path"] for fields in searcher.all_stored_fields()]
+
+
+def test_segments_written_by_workers_rank_as_one_serial_index(monkeypatch, tmp_path):
+    # each worker writes a run of pages as a whoosh segment of its own: the same documents in
+    # the same order, so the same ranking, ties, sections and snippets; and updates after it
+    import yaml
+
+    data = yaml.safe_load((ROOT / "tests/eval/queries.yaml").read_text(encoding="utf-8"))
+    queries = [q["query"] for q in data["queries"]][:20]
+    corpora = {mode: tmp_path / mode / "corpus" for mode in ("serial", "parallel")}
+    engines = {}
+    for mode, corpus in corpora.items():
+        shutil.copytree(CORPUS, corpus)
+        engines[mode] = Engine(tmp_path / mode / "index", corpus)
+        engines[mode].FRESHNESS_INTERVAL = 0
+    engines["serial"].build()
+    monkeypatch.setattr(index_module, "PARALLEL_MIN", 1)
+    engines["parallel"].build()
+    segments = list(engines["parallel"].index.generation().glob("*.seg"))
+    assert len(segments) > 1  # the workers' segments, not merged
+    assert _doc_order(engines["parallel"]) == _doc_order(engines["serial"])  # ties break alike
+    assert _answers(engines["parallel"], queries) == _answers(engines["serial"], queries)
+
+    monkeypatch.setattr(index_module, "PARALLEL_MIN", 64)
+    for corpus in corpora.values():  # one page changed, one deleted: a serial update on both
+        cases = sorted((corpus / "cases").glob("*.md"))
+        cases[0].write_text(cases[0].read_text(encoding="utf-8") + "\n灯籠流しも続けます。\n",
+                            encoding="utf-8")  # fmt: skip
+        cases[-1].unlink()
+    after = {mode: _answers(e, [*queries, "灯籠流し"]) for mode, e in engines.items()}
+    assert after["parallel"] == after["serial"]
+    assert after["parallel"][-1][1] == 1  # the changed page is found by its new words
+
+
 def test_a_question_is_scored_as_or(engine):
     # 買い物 … 高齢者 … 支援: no page needs every word; the 美里町 case (外出・買い物) should lead
     assert MISATO in top(engine, "買い物に困る高齢者への支援", n=3)

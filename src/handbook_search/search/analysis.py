@@ -76,10 +76,11 @@ def _pieces(text: str):
         offset += len(line)
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=512)
 def _analyze_piece(piece: str, offset: int) -> tuple[tuple, ...]:
     """Sudachi on one piece: (normalized, pos, start, end, parts) with offsets added (cached:
-    the site-search index and the query side analyze the same line more than once)."""
+    the site-search index analyzes a page's lines more than once; a few pages' worth is
+    enough, 4,096 pieces were about 80 MB in each indexing worker)."""
     tokenizer, mode = _sudachi()
     out = []
     for m in tokenizer.tokenize(piece, mode.C):
@@ -223,9 +224,10 @@ def _chain() -> Composable:
 
 # Final tokens of each line seen: (text, pos, startchar, endchar), positions and offsets
 # relative to the line. Indexing a page analyzes the same lines for several fields and for the
-# snippet data; with this cache each line is analyzed once.
+# snippet data; with this cache each line is analyzed once. Bounded: a paragraph's tokens are
+# several KB, and 200,000 lines would be over 1 GB in each indexing worker at 10,000 pages.
 _LINE_CACHE: dict[str, tuple[tuple[str, int, int, int], ...]] = {}
-_LINE_CACHE_MAX = 200_000
+_LINE_CACHE_MAX = 16_384
 
 
 class LineCachedAnalyzer(Analyzer):
@@ -273,20 +275,6 @@ class LineCachedAnalyzer(Analyzer):
 def line_tokens(line: str) -> tuple[tuple[str, int, int, int], ...]:
     """The cached final tokens of one line (analyzing it if needed)."""
     return JapaneseAnalyzer().line_tokens(line)
-
-
-def prime(lines: dict[str, tuple]) -> None:
-    """Add lines analyzed elsewhere (a worker process) to this process's cache."""
-    if len(_LINE_CACHE) + len(lines) > _LINE_CACHE_MAX:
-        _LINE_CACHE.clear()
-    _LINE_CACHE.update(lines)
-
-
-def forget(lines: dict[str, tuple]) -> None:
-    """Drop lines primed for one document once it is written: the writing process would
-    otherwise keep every line of the corpus (most of the peak memory of a 10,000-page build)."""
-    for line in lines:
-        _LINE_CACHE.pop(line, None)
 
 
 def JapaneseAnalyzer() -> Analyzer:
