@@ -153,14 +153,37 @@ def test_the_checks_catch_a_cycle_and_an_instrument_in_the_product():
 
 def modules_of_a_search(args: list[str]) -> set[str]:
     """The modules one `handbook-search search 担い手 ARGS` process loaded."""
+    return modules_of(["search", "担い手", *args])
+
+
+def modules_of(argv: list[str]) -> set[str]:
+    """The modules one `handbook-search ARGV` process loaded."""
     script = (
         "import sys\n"
         "from handbook_search.cli.main import main\n"
-        f"main(['search', '担い手', *{args!r}])\n"
+        f"main({argv!r})\n"
         "print('\\n'.join(sorted(sys.modules)), file=sys.stderr)\n"
     )
     out = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True)
     return set(out.stderr.split())
+
+
+@pytest.mark.slow
+def test_a_one_page_update_does_not_load_the_query_side(tmp_path):
+    """`handbook-search index` after a page changed reads and writes the index without the
+    query side (the engine, whoosh.query and its English morphology's regular expressions):
+    most of a one-page update's time is imports (docs/benchmarks.md)."""
+    import shutil
+
+    corpus = shutil.copytree(FIXTURES / "mini", tmp_path / "corpus")
+    args = ["--corpus", str(corpus), "--index", str(tmp_path / "index")]
+    subprocess.run([sys.executable, "-m", "handbook_search.cli", "index", *args], check=True)
+    page = sorted((corpus / "cases").glob("*.md"))[0]
+    page.write_text(page.read_text(encoding="utf-8") + "\n追記した一文です。\n", encoding="utf-8")
+    loaded = modules_of(["index", *args])
+    assert "whoosh.writing" in loaded and "sudachipy" in loaded  # it did analyze and write
+    assert "handbook_search.search.engine" not in loaded
+    assert "whoosh.query" not in loaded
 
 
 @pytest.mark.slow

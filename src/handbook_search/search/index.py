@@ -37,8 +37,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from filelock import FileLock, Timeout
-
 from handbook_search.search.analysis import ANALYZER_VERSION
 from handbook_search.search.indexer import Progress, fingerprint, write_generation
 
@@ -231,6 +229,8 @@ class Index:
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
+        from filelock import FileLock, Timeout  # here: its import (~0.1 s) is for writers only
+
         self.check_place()
         self.dir.mkdir(parents=True, exist_ok=True)
         # filelock: flock on POSIX, msvcrt on Windows (the CLI runs on both)

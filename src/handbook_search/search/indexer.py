@@ -193,6 +193,22 @@ def _commit(writer, parts: list[Part], optimize: bool) -> None:
     writer._finish()
 
 
+def delete_pages(writer, rels: list[str]) -> None:
+    """Delete the documents of `rels` (whoosh's delete_by_term, read straight from the "path"
+    postings: delete_by_term imports whoosh.query, whose English morphology module compiles
+    regular expressions, about a third of a one-page update's CPU time)."""
+    if not rels:
+        return
+    reader = writer.reader()
+    try:
+        for rel in rels:
+            if ("path", rel) in reader:
+                for docnum in reader.postings("path", rel).all_ids():
+                    writer.delete_document(docnum)
+    finally:
+        reader.close()
+
+
 def write_generation(
     directory: Path,
     root: Path,
@@ -233,8 +249,7 @@ def write_generation(
             ix = windex.open_dir(str(tmp))
         writer = ix.writer(limitmb=LIMIT_MB)
         try:
-            for rel in remove:
-                writer.delete_by_term("path", rel)
+            delete_pages(writer, remove)
             workers = min(os.cpu_count() or 1, 4)
             if len(rels) < PARALLEL_MIN or workers < 2:
                 parts = [add_pages(writer, root, rels, tick)]
