@@ -27,6 +27,7 @@ from handbook_search.search.analysis import Unit
 from handbook_search.search.analysis import units as analyze_units
 from handbook_search.search.documents import SEARCH_FIELDS
 from handbook_search.search.index import Index, IndexError_, IndexRefused
+from handbook_search.search.postings import Cache, Stage1, in_order
 from handbook_search.search.synonyms import Synonyms
 
 MAX_QUERY_CHARS = 1_000
@@ -588,55 +589,27 @@ def snippet(
 
 
 # -- the engine --------------------------------------------------------------------------
-def all_pages(searcher, q, filter_q=None):
-    """Every match of stage 1, best first (a tie goes to the first page): whoosh's unlimited
-    collector scores every match anyway, so the total comes for free, and the concept check
-    (naming) and the rerank need the pages in order."""
-    from whoosh import collectors
-
-    collector = collectors.UnlimitedCollector()
-    if filter_q is not None:
-        collector = collectors.FilterCollector(collector, filter_q)
-    searcher.search_with_collector(q, collector)
-    return collector.results()
+def all_pages(stage: Stage1, q, allow: set[int] | None = None) -> list[tuple[int, float]]:
+    """Every match of stage 1 as (docnum, score), best first (a tie goes to the first page, as
+    whoosh orders them); `allow`: the pages a filter leaves (None: all). The concept check
+    (naming) and the rerank need every match in order, and the total comes with them."""
+    found = stage.scores(q)
+    if allow is not None:
+        found = {d: s for d, s in found.items() if d in allow}
+    return sorted(found.items(), key=lambda x: (-x[1], x[0]))
 
 
-def term_evidence(searcher, terms, docnums: list[int], scored: bool = True) -> dict:
-    """(field, term) → {docnum: (positions, BM25F score or None)} for the pages `docnums` only:
-    each term's postings are skipped to those pages (whoosh's skip_to), so no other page's
-    positions are decoded."""
-    reader, targets = searcher.reader(), sorted(docnums)
+def term_evidence(stage: Stage1, terms, docnums: list[int], scored: bool = True) -> dict:
+    """(field, term) → {docnum: (positions, BM25F score or None)} for the pages `docnums` only
+    (postings.evidence: no other page's positions are decoded)."""
     out = {}
     for f in SEARCH_FIELDS:
         for term in terms:
-            if (f, term) not in reader:
-                continue
-            m, found = searcher.postings(f, term), {}
-            for doc in targets:
-                if m.is_active() and m.id() < doc:
-                    m.skip_to(doc)
-                if not m.is_active():
-                    break
-                if m.id() == doc:
-                    found[doc] = (m.value_as("positions"), m.score() if scored else None)
-            out[(f, term)] = found
+            scores = stage.term(f, term)
+            pages = [d for d in docnums if d in scores]
+            where = stage.positions(f, term, pages) if pages else {}
+            out[(f, term)] = {d: (where[d], scores[d] if scored else None) for d in pages}
     return out
-
-
-def in_order(where: list[list[int]], slop: int) -> bool:
-    """Whether the units stand in order, each 1 … `slop` positions after the one before
-    (whoosh's Phrase with slop), given each unit's positions.
-
-    >>> in_order([[2, 9], [3], [4]], 1), in_order([[2], [4]], 1)
-    (True, False)
-    """
-    later = [set(w) for w in where[1:]]
-    starts = set(where[0])
-    for after in later:
-        starts = {p + d for p in starts for d in range(1, slop + 1)} & after
-        if not starts:
-            return False
-    return True
 
 
 def names_concept(evidence: dict, seq: tuple[str, ...], doc: int) -> bool:
@@ -654,11 +627,19 @@ def names_concept(evidence: dict, seq: tuple[str, ...], doc: int) -> bool:
     return all(any(at(f, unit) for f in NAMING_FIELDS) for unit in set(seq))
 
 
-def naming(searcher, ranked: list[tuple[int, float]], concepts: list) -> list[tuple[int, float]]:
-    """The pages of `ranked` that name every concept (names_concept), in the same order."""
-    terms = {unit for seq in concepts for unit in seq}
-    evidence = term_evidence(searcher, terms, [doc for doc, _ in ranked], scored=False)
-    return [(d, s) for d, s in ranked if all(names_concept(evidence, c, d) for c in concepts)]
+def naming(
+    stage: Stage1, ranked: list[tuple[int, float]], concepts: list
+) -> list[tuple[int, float]]:
+    """The pages of `ranked` that name every concept (names_concept), in the same order; what
+    a page names is kept in the stage's cache."""
+    for seq in concepts:
+        known = stage.cache.named.setdefault(seq, {})
+        missing = [doc for doc, _ in ranked if doc not in known]
+        if missing:
+            evidence = term_evidence(stage, set(seq), missing, scored=False)
+            known.update((doc, names_concept(evidence, seq, doc)) for doc in missing)
+    named = [stage.cache.named[seq] for seq in concepts]
+    return [(d, s) for d, s in ranked if all(n[d] for n in named)]
 
 
 def proximity_bonus(evidence: dict, pairs: list[tuple[str, str]], doc: int) -> float:
@@ -674,14 +655,16 @@ def proximity_bonus(evidence: dict, pairs: list[tuple[str, str]], doc: int) -> f
     return total * PROXIMITY_BOOST
 
 
-def rerank(searcher, ranked: list[tuple[int, float]], queries: Queries) -> list[tuple[int, float]]:
+def rerank(
+    stage: Stage1, ranked: list[tuple[int, float]], queries: Queries
+) -> list[tuple[int, float]]:
     """Stage 2 on the first RERANK_K of `ranked` (docnum, stage-1 score), best first; the
     pages after them keep their stage-1 order."""
     head, tail = ranked[:RERANK_K], ranked[RERANK_K:]
     if not queries.pairs or not head:
         return ranked
     terms = {t for pair in queries.pairs for t in pair}
-    evidence = term_evidence(searcher, terms, [doc for doc, _ in head])
+    evidence = term_evidence(stage, terms, [doc for doc, _ in head])
     scored = [(doc, score + proximity_bonus(evidence, queries.pairs, doc)) for doc, score in head]
     scored.sort(key=lambda x: (-x[1], x[0]))  # whoosh's order: a tie goes to the first page
     return scored + tail
@@ -721,6 +704,7 @@ class Engine:
         self._searcher = None
         self._synonyms: Synonyms | None = None
         self._words = WordCache()
+        self._cache = Cache()
         self._checked = -1e9
 
     def build(self, progress=None):
@@ -757,6 +741,7 @@ class Engine:
             self._searcher = self.index.open().searcher(weighting=BM25F(B=BM25_B))
             self._generation = generation
             self._words = WordCache(generation / "query-words.json")
+            self._cache = Cache()  # what stage 1 read from this searcher
         self._synonyms = self.synonyms()
         return self._searcher
 
@@ -789,14 +774,15 @@ class Engine:
         searcher = self._ready(notify)
         queries = build_queries(parsed, self._synonyms, self._words)
         filter_q = (filters or Filters()).query()
+        stage = Stage1(searcher, self._cache)
+        allow = stage.docs(filter_q) if filter_q is not None else None
         for tier, q in queries.tiers:
-            mode, results = tier, all_pages(searcher, q, filter_q)
-            if not results.is_empty():
+            mode, ranked = tier, all_pages(stage, q, allow)
+            if ranked:
                 break
-        ranked = [(hit.docnum, hit.score) for hit in results]
         if mode == "and" and queries.concepts:
-            ranked = naming(searcher, ranked, queries.concepts) or ranked
-        ranked = rerank(searcher, ranked, queries)
+            ranked = naming(stage, ranked, queries.concepts) or ranked
+        ranked = rerank(stage, ranked, queries)
         positive = queries.positive
         terms, phrases = highlight_terms(positive), highlight_phrases(positive)
         hits = []

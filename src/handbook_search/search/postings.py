@@ -1,0 +1,288 @@
+"""Stage 1 of a query scored term at a time, from whoosh's postings read block by block.
+
+whoosh evaluates a query through a tree of matchers that step posting by posting, with several
+Python calls per posting and per tree node (most of a warm query's time at 1,000 pages:
+docs/benchmarks.md). Stage 1 needs every match and its score anyway (the total, the concept
+check, the rerank), so `Stage1.scores(q)` computes the same thing another way: each term's
+postings are read a block at a time (ids, weights) and scored with whoosh's own BM25F scorer
+(global idf and average length, the segment's field lengths), and the query's And / Or /
+AndMaybe / AndNot / Phrase combine the per-page scores as whoosh's matchers do (a sum over the
+matching parts, times the node's boost). Phrases check positions on the pages where all their
+words stand in the field, and only there.
+
+`evidence(...)` reads positions the same way for a given set of pages only (the concept check and
+stage 2). A query of another kind is handed to whoosh's own matcher, so the results never depend
+on which path ran; tests compare both paths on the judged queries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+
+def _raw(reader, field: str, text: str):
+    """The segment's postings of (field, text) without whoosh's deletion filter, and the
+    deleted documents (a one-page update deletes in place)."""
+    from whoosh.matching.wrappers import FilterMatcher
+
+    m = reader.postings(field, text)
+    if isinstance(m, FilterMatcher):
+        return m.child, m._ids
+    return m, frozenset()
+
+
+def blocks(reader, field: str, text: str) -> Iterator[tuple]:
+    """(ids, weights, values) per posting block of (field, text) in one segment, deleted
+    documents left out; `values(hits)` gives the encoded positions of postings `hits` (indices
+    into ids) while the block is current. whoosh 2.7's W3 leaf matcher keeps a block's ids and
+    weights in arrays; another matcher is stepped through one posting at a time."""
+    m, deleted = _raw(reader, field, text)
+    if not hasattr(m, "_read_ids"):  # not whoosh 2.7's W3 format: the generic way
+        ids, weights, values = [], [], []
+        while m.is_active():
+            if m.id() not in deleted:
+                ids.append(m.id())
+                weights.append(m.weight())
+                values.append(m.value())
+            m.next()
+        yield ids, weights, lambda hits: [values[i] for i in hits]
+        return
+    while m.is_active():
+        m._read_ids()
+        m._read_weights()
+        ids, weights = m._ids, m._weights
+        keep = None
+        if deleted:
+            keep = [i for i, d in enumerate(ids) if d not in deleted]
+            ids, weights = [ids[i] for i in keep], [weights[i] for i in keep]
+
+        def values(hits, m=m, keep=keep):
+            m._read_values()
+            return [m._values[keep[i] if keep else i] for i in hits]
+
+        yield ids, weights, values
+        m._next_block()
+
+
+class Cache:
+    """What stage 1 read from one searcher: field lengths, terms' scores, positions and
+    phrases' pages. A warm process keeps it between queries (the engine drops it with the
+    searcher); each part is emptied when it holds more than MAX_ENTRIES pages, so memory stays
+    bounded whatever the corpus."""
+
+    MAX_ENTRIES = 300_000
+
+    def __init__(self):
+        self.lengths: dict[tuple[int, str], dict[int, int]] = {}
+        self.terms: dict[tuple[str, str], dict[int, float]] = {}
+        self.positions: dict[tuple[str, str], dict[int, tuple[int, ...]]] = {}
+        self.phrases: dict[tuple, dict[int, float]] = {}
+        self.named: dict[tuple, dict[int, bool]] = {}  # concept → page → named (engine.naming)
+
+    def bound(self) -> None:
+        for part in (self.lengths, self.terms, self.positions, self.phrases, self.named):
+            if sum(len(v) for v in part.values()) > self.MAX_ENTRIES:
+                part.clear()
+
+
+class Stage1:
+    """Per-page scores of a whoosh query over one searcher (see the module docstring).
+
+    A term's postings are read once even when the query names the term in several places (the
+    whole word and its parts, the synonyms), and, with a `cache` kept for the searcher's life,
+    once for all queries."""
+
+    def __init__(self, searcher, cache: Cache | None = None):
+        self.searcher = searcher
+        self.leaves = searcher.leaf_searchers()
+        self.cache = Cache() if cache is None else cache
+        self.cache.bound()
+        self._terms, self.lengths = self.cache.terms, self.cache.lengths
+        self._positions = self.cache.positions
+
+    # -- terms ----------------------------------------------------------------------------
+    def term(self, field: str, text: str) -> dict[int, float]:
+        """{docnum: BM25F score} of one term (whoosh's scorer, unboosted)."""
+        key = (field, text)
+        if key not in self._terms:
+            self._terms[key] = self._read_term(field, text)
+        return self._terms[key]
+
+    def _read_term(self, field: str, text: str) -> dict[int, float]:
+        out: dict[int, float] = {}
+        weighting = self.searcher.weighting
+        for n, (leaf, offset) in enumerate(self.leaves):
+            reader = leaf.reader()
+            if (field, text) not in reader:
+                continue
+            scorer = weighting.scorer(leaf, field, text)
+            score = getattr(scorer, "_score", None)
+            if score is None:  # not scorable (an ID field): whoosh scores the weight
+                for ids, weights, _ in blocks(reader, field, text):
+                    out.update((d + offset, w) for d, w in zip(ids, weights, strict=True))
+                continue
+            dfl, known = scorer.dfl, self.lengths.setdefault((n, field), {})
+            for ids, weights, _ in blocks(reader, field, text):
+                for d, w in zip(ids, weights, strict=True):
+                    length = known.get(d)
+                    if length is None:
+                        length = known[d] = dfl(d)
+                    out[d + offset] = score(w, length)
+        return out
+
+    # -- queries --------------------------------------------------------------------------
+    def scores(self, q) -> dict[int, float]:
+        """{docnum: score} of every page `q` matches, as whoosh would score it."""
+        from whoosh import query
+
+        kind = type(q)
+        boost = getattr(q, "boost", 1.0)
+        if kind is query.Term:
+            found = self.term(q.fieldname, q.text)
+        elif kind is query.Or:
+            found = _union([self.scores(s) for s in q.subqueries])
+        elif kind is query.And:
+            found = _intersection([self.scores(s) for s in q.subqueries])
+        elif kind is query.AndMaybe:
+            a, b = self.scores(q.a), self.scores(q.b)
+            found = {d: s + b[d] if d in b else s for d, s in a.items()}
+        elif kind is query.AndNot:
+            out = self.docs(q.b)
+            found = {d: s for d, s in self.scores(q.a).items() if d not in out}
+        elif kind is query.Phrase:
+            found = self.phrase(q.fieldname, list(q.words), q.slop)
+        elif q is query.NullQuery or kind is query.NullQuery.__class__:
+            found = {}
+        else:
+            return self._whoosh(q)
+        if boost != 1.0:
+            return {d: s * boost for d, s in found.items()}
+        return found
+
+    def docs(self, q) -> set[int]:
+        """The pages `q` matches (unscored: an exclusion, a filter)."""
+        return set(self.scores(q))
+
+    def phrase(self, field: str, words: list[str], slop: int = 1) -> dict[int, float]:
+        """Pages with `words` in that order in `field`, each within `slop` positions of the
+        one before (whoosh's Phrase); the score is the sum of the words' scores there."""
+        if not words:
+            return {}
+        key = (field, tuple(words), slop)
+        if key not in self.cache.phrases:
+            self.cache.phrases[key] = self._phrase(field, words, slop)
+        return self.cache.phrases[key]
+
+    def _phrase(self, field: str, words: list[str], slop: int) -> dict[int, float]:
+        common = _intersection([self.term(field, w) for w in words])
+        if len(words) == 1 or not common:
+            return common
+        where = {w: self.positions(field, w, common) for w in dict.fromkeys(words)}
+        return {
+            doc: score
+            for doc, score in common.items()
+            if in_order([where[w][doc] for w in words], slop)
+        }
+
+    def positions(self, field: str, text: str, docnums) -> dict[int, list[int]]:
+        """{docnum: positions} of one term on pages `docnums` (each read once)."""
+        known = self._positions.setdefault((field, text), {})
+        missing = [d for d in docnums if d not in known]
+        if missing:
+            known.update(evidence(self.searcher, [(field, text)], missing)[(field, text)])
+        return known
+
+    def _whoosh(self, q) -> dict[int, float]:
+        """Any other query, through whoosh's matchers."""
+        out = {}
+        for leaf, offset in self.leaves:
+            m = q.matcher(leaf, leaf.context())
+            while m.is_active():
+                out[m.id() + offset] = m.score()
+                m.next()
+        return out
+
+
+def _union(parts: list[dict[int, float]]) -> dict[int, float]:
+    """Or: every page of any part, the sum of the parts that match it."""
+    if len(parts) == 1:
+        return parts[0]
+    out: dict[int, float] = {}
+    for part in parts:
+        for d, s in part.items():
+            out[d] = out[d] + s if d in out else s
+    return out
+
+
+def _intersection(parts: list[dict[int, float]]) -> dict[int, float]:
+    """And: the pages of every part, the sum of their scores."""
+    if len(parts) == 1:
+        return parts[0]
+    common = set(min(parts, key=len))
+    for part in parts:
+        common.intersection_update(part)
+    return {d: sum(part[d] for part in parts) for d in sorted(common)}
+
+
+def in_order(where: list[list[int]], slop: int) -> bool:
+    """Whether the units stand in order, each 1 … `slop` positions after the one before
+    (whoosh's Phrase, SpanNear2 ordered with mindist 1), given each unit's positions.
+
+    >>> in_order([[2, 9], [3], [4]], 1), in_order([[2], [4]], 1), in_order([[2], [4]], 2)
+    (True, False, True)
+    """
+    ends = set(where[0])
+    steps = range(1, slop + 1)
+    for after in where[1:]:
+        ends = {p + d for p in ends for d in steps}.intersection(after)
+        if not ends:
+            return False
+    return True
+
+
+def evidence(searcher, terms: Iterable[tuple[str, str]], docnums: Iterable[int]) -> dict:
+    """(field, term) → {docnum: positions} for the pages `docnums` only: only the blocks that
+    hold one of them are decoded, and only their positions."""
+    targets = sorted(set(docnums))
+    out = {}
+    for field, text in terms:
+        decode = _decoder(searcher.schema[field].format)
+        found: dict[int, list[int]] = {}
+        for leaf, offset in searcher.leaf_searchers():
+            reader = leaf.reader()
+            local = [d - offset for d in targets if offset <= d < offset + reader.doc_count_all()]
+            if not local or (field, text) not in reader:
+                continue
+            wanted = set(local)
+            for ids, _, values in blocks(reader, field, text):
+                if not ids or ids[-1] < local[0]:
+                    continue
+                hits = [i for i, d in enumerate(ids) if d in wanted]
+                if not hits:
+                    continue
+                for i, value in zip(hits, values(hits), strict=True):
+                    found[ids[i] + offset] = decode(value)
+        out[(field, text)] = found
+    return out
+
+
+def _decoder(fmt):
+    """The positions of an encoded value: whoosh's Positions format is a count then a pickled
+    list of gaps, summed here in C (itertools.accumulate) rather than in a Python loop. A tuple,
+    not a list: the cyclic garbage collector stops tracking a tuple of ints, so a warm cache of
+    positions does not make every full collection slower (it did: p95 18 → 37 ms)."""
+    from itertools import accumulate
+    from pickle import loads
+
+    from whoosh.formats import Positions
+    from whoosh.system import _INT_SIZE
+
+    if type(fmt) is not Positions:
+        return lambda value: tuple(fmt.decode_positions(value))
+
+    def decode(value: bytes) -> tuple[int, ...]:
+        if not value.endswith(b"."):
+            value += b"."
+        return tuple(accumulate(loads(value[_INT_SIZE:])))
+
+    return decode
