@@ -128,4 +128,6 @@ def test_a_warm_cache_answers_as_a_fresh_one(searched, monkeypatch):
         fresh += _answers(searched, [text])
     assert _answers(searched, queries) == fresh  # filled by the queries before each one
     monkeypatch.setattr(Cache, "MAX_ENTRIES", 50)
+    monkeypatch.setattr(Cache, "MAX_POSITIONS", 50)
+    searched._cache = Cache()
     assert _answers(searched, queries) == fresh

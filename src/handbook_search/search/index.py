@@ -158,6 +158,7 @@ class Index:
         size moved is hashed to tell a real change from a touch."""
         from handbook_search.model.corpus import scan
 
+        start = time.perf_counter()
         known: dict[str, list] = self.manifest()["files"]
         found = Changes()
         seen = set()
@@ -171,6 +172,7 @@ class Index:
             )[2] != old[2]:
                 found.changed.append(rel)
         found.deleted = sorted(set(known) - seen)
+        self.checked_in = time.perf_counter() - start  # seconds (a long-lived engine's pace)
         return found
 
     # -- writing -----------------------------------------------------------------------

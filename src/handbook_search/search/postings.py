@@ -64,25 +64,62 @@ def blocks(reader, field: str, text: str) -> Iterator[tuple]:
         m._next_block()
 
 
-class Cache:
-    """What stage 1 read from one searcher: field lengths, terms' scores, positions and
-    phrases' pages. A warm process keeps it between queries (the engine drops it with the
-    searcher); each part is emptied when it holds more than MAX_ENTRIES pages, so memory stays
-    bounded whatever the corpus."""
+class Bounded:
+    """key → value, with the least recently used keys dropped once the values hold more than
+    `limit` pages in all (a value's size: its len(), counted when put or grown)."""
 
-    MAX_ENTRIES = 300_000
+    def __init__(self, limit: int):
+        self.limit, self.size, self.items = limit, 0, {}
+
+    def get(self, key):
+        value = self.items.pop(key, None)
+        if value is not None:
+            self.items[key] = value  # now the most recent
+        return value
+
+    def put(self, key, value):
+        self.items[key] = value
+        self.grew(len(value))
+        return value
+
+    def grew(self, n: int) -> None:
+        self.size += n
+        while self.size > self.limit and len(self.items) > 1:
+            oldest = next(iter(self.items))
+            self.size -= len(self.items.pop(oldest))
+
+
+class Cache:
+    """What stage 1 read from one searcher, kept between the queries of a warm process (the
+    engine drops it with the searcher): terms' and phrases' scores as compact arrays (12 bytes a
+    page, not tracked by the garbage collector), positions, what a page names, and the field
+    lengths. Each part drops its least recently used terms past MAX_ENTRIES pages, so memory
+    stays bounded whatever the corpus (about 60 MB when full)."""
+
+    MAX_ENTRIES = 2_000_000  # pages in the scores of terms and of phrases
+    MAX_POSITIONS = 300_000  # pages with positions, and concept checks
 
     def __init__(self):
-        self.lengths: dict[tuple[int, str], dict[int, int]] = {}
-        self.terms: dict[tuple[str, str], dict[int, float]] = {}
-        self.positions: dict[tuple[str, str], dict[int, tuple[int, ...]]] = {}
-        self.phrases: dict[tuple, dict[int, float]] = {}
-        self.named: dict[tuple, dict[int, bool]] = {}  # concept → page → named (engine.naming)
+        self.lengths: dict[tuple[int, str], dict[int, int]] = {}  # at most pages × fields
+        self.terms = Bounded(self.MAX_ENTRIES)
+        self.phrases = Bounded(self.MAX_ENTRIES)
+        self.positions = Bounded(self.MAX_POSITIONS)
+        self.named = Bounded(self.MAX_POSITIONS)  # concept → {page: named} (engine.naming)
 
-    def bound(self) -> None:
-        for part in (self.lengths, self.terms, self.positions, self.phrases, self.named):
-            if sum(len(v) for v in part.values()) > self.MAX_ENTRIES:
-                part.clear()
+
+class Packed:
+    """{docnum: score} as two arrays (what Cache keeps)."""
+
+    def __init__(self, scores: dict[int, float]):
+        from array import array
+
+        self.docs, self.values = array("i", scores), array("d", scores.values())
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def scores(self) -> dict[int, float]:
+        return dict(zip(self.docs, self.values, strict=True))
 
 
 class Stage1:
@@ -96,17 +133,23 @@ class Stage1:
         self.searcher = searcher
         self.leaves = searcher.leaf_searchers()
         self.cache = Cache() if cache is None else cache
-        self.cache.bound()
-        self._terms, self.lengths = self.cache.terms, self.cache.lengths
-        self._positions = self.cache.positions
+        self._terms: dict[tuple[str, str], dict[int, float]] = {}  # this query's
+        self._phrases: dict[tuple, dict[int, float]] = {}
 
     # -- terms ----------------------------------------------------------------------------
     def term(self, field: str, text: str) -> dict[int, float]:
         """{docnum: BM25F score} of one term (whoosh's scorer, unboosted)."""
         key = (field, text)
-        if key not in self._terms:
-            self._terms[key] = self._read_term(field, text)
-        return self._terms[key]
+        found = self._terms.get(key)
+        if found is None:
+            packed = self.cache.terms.get(key)
+            if packed is None:
+                found = self._read_term(field, text)
+                self.cache.terms.put(key, Packed(found))
+            else:
+                found = packed.scores()
+            self._terms[key] = found
+        return found
 
     def _read_term(self, field: str, text: str) -> dict[int, float]:
         out: dict[int, float] = {}
@@ -121,7 +164,7 @@ class Stage1:
                 for ids, weights, _ in blocks(reader, field, text):
                     out.update((d + offset, w) for d, w in zip(ids, weights, strict=True))
                 continue
-            dfl, known = scorer.dfl, self.lengths.setdefault((n, field), {})
+            dfl, known = scorer.dfl, self.cache.lengths.setdefault((n, field), {})
             for ids, weights, _ in blocks(reader, field, text):
                 for d, w in zip(ids, weights, strict=True):
                     length = known.get(d)
@@ -169,27 +212,45 @@ class Stage1:
         if not words:
             return {}
         key = (field, tuple(words), slop)
-        if key not in self.cache.phrases:
-            self.cache.phrases[key] = self._phrase(field, words, slop)
-        return self.cache.phrases[key]
+        found = self._phrases.get(key)
+        if found is None:
+            packed = self.cache.phrases.get(key)
+            if packed is None:
+                found = self._phrase(field, words, slop)
+                self.cache.phrases.put(key, Packed(found))
+            else:
+                found = packed.scores()
+            self._phrases[key] = found
+        return found
 
     def _phrase(self, field: str, words: list[str], slop: int) -> dict[int, float]:
         common = _intersection([self.term(field, w) for w in words])
         if len(words) == 1 or not common:
             return common
-        where = {w: self.positions(field, w, common) for w in dict.fromkeys(words)}
+        where = {w: self.positions(field, w, common, keep=False) for w in dict.fromkeys(words)}
         return {
             doc: score
             for doc, score in common.items()
             if in_order([where[w][doc] for w in words], slop)
         }
 
-    def positions(self, field: str, text: str, docnums) -> dict[int, list[int]]:
-        """{docnum: positions} of one term on pages `docnums` (each read once)."""
-        known = self._positions.setdefault((field, text), {})
+    def positions(self, field: str, text: str, docnums, keep: bool = True) -> dict:
+        """{docnum: positions} of one term on pages `docnums` (each read once); `keep`: in the
+        cache (stage 2's few pages), not when the answer is cached instead (a phrase, a
+        concept check over every match)."""
+        key = (field, text)
+        if not keep:
+            known = self.cache.positions.get(key) or {}
+            missing = [d for d in docnums if d not in known]
+            return {**known, **evidence(self.searcher, [key], missing)[key]} if missing else known
+        known = self.cache.positions.get(key)
+        if known is None:
+            known = self.cache.positions.put(key, {})
         missing = [d for d in docnums if d not in known]
         if missing:
-            known.update(evidence(self.searcher, [(field, text)], missing)[(field, text)])
+            before = len(known)
+            known.update(evidence(self.searcher, [key], missing)[key])
+            self.cache.positions.grew(len(known) - before)
         return known
 
     def _whoosh(self, q) -> dict[int, float]:
@@ -207,10 +268,14 @@ def _union(parts: list[dict[int, float]]) -> dict[int, float]:
     """Or: every page of any part, the sum of the parts that match it."""
     if len(parts) == 1:
         return parts[0]
-    out: dict[int, float] = {}
-    for part in parts:
-        for d, s in part.items():
-            out[d] = out[d] + s if d in out else s
+    # the largest part copied whole (in C), the others added to it: the same order of addition
+    # for every page, so pages with equal parts still tie
+    largest = max(range(len(parts)), key=lambda i: len(parts[i]))
+    out = dict(parts[largest])
+    for i, part in enumerate(parts):
+        if i != largest:
+            for d, s in part.items():
+                out[d] = out[d] + s if d in out else s
     return out
 
 
@@ -221,7 +286,10 @@ def _intersection(parts: list[dict[int, float]]) -> dict[int, float]:
     common = set(min(parts, key=len))
     for part in parts:
         common.intersection_update(part)
-    return {d: sum(part[d] for part in parts) for d in sorted(common)}
+    if len(parts) == 2:
+        a, b = parts
+        return {d: a[d] + b[d] for d in common}
+    return {d: sum(part[d] for part in parts) for d in common}
 
 
 def in_order(where: list[list[int]], slop: int) -> bool:
