@@ -131,3 +131,11 @@ def test_a_warm_cache_answers_as_a_fresh_one(searched, monkeypatch):
     monkeypatch.setattr(Cache, "MAX_POSITIONS", 50)
     searched._cache = Cache()
     assert _answers(searched, queries) == fresh
+
+
+def test_another_kind_of_query_goes_through_whoosh(searched):
+    from whoosh import query
+
+    searcher = searched._searcher
+    q = query.Or([query.Prefix("body", "通"), query.Term("title", "協議")])
+    assert E.all_pages(Stage1(searcher), q) == whoosh_pages(searcher, q)
