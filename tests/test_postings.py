@@ -139,3 +139,23 @@ def test_another_kind_of_query_goes_through_whoosh(searched):
     searcher = searched._searcher
     q = query.Or([query.Prefix("body", "通"), query.Term("title", "協議")])
     assert E.all_pages(Stage1(searcher), q) == whoosh_pages(searcher, q)
+
+
+def test_field_lengths_read_at_once_are_whooshs(searched, monkeypatch):
+    # a segment's lengths read in one go are what whoosh's per-page call gives, and a segment
+    # that does not store them that way is scored page by page with the same result
+    from handbook_search.search import postings
+
+    searcher = searched._searcher
+    for leaf, _ in searcher.leaf_searchers():
+        reader = leaf.reader()
+        for field in SEARCH_FIELDS:
+            lengths = postings.field_lengths(reader, field)
+            assert lengths is not None and len(lengths) == reader.doc_count_all()
+            assert lengths == [leaf.doc_field_length(d, field, 1) for d in range(len(lengths))]
+    queries = judged()
+    searched._cache = Cache()
+    expected = _answers(searched, queries)
+    monkeypatch.setattr(postings, "field_lengths", lambda reader, field: None)
+    searched._cache = Cache()
+    assert _answers(searched, queries) == expected

@@ -143,13 +143,13 @@ class Index:
 
     def open(self):
         """The live whoosh index (raises IndexError_ when it cannot be used)."""
-        from whoosh.filedb.filestore import FileStorage
+        from handbook_search.search.indexer import storage
 
         self.manifest()
         try:
             # without mmap: whoosh 2.7.4 copies each mapped part of a segment into a BytesIO
             # when it opens it (the whole postings file: 0.2 s and 180 MB at 10,000 pages)
-            return FileStorage(str(self.generation()), supports_mmap=False).open_index()
+            return storage(self.generation()).open_index()
         except Exception as exc:  # whoosh raises many kinds on damaged files
             raise IndexError_("索引を読めません") from exc
 
