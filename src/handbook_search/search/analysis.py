@@ -19,7 +19,9 @@ The Sudachi tokenizer lives at module level, created on first use: whoosh pickle
 from __future__ import annotations
 
 import functools
+import sys
 import unicodedata
+from array import array
 from typing import NamedTuple
 
 from handbook_search.search._startup import import_whoosh
@@ -222,11 +224,12 @@ def _chain() -> Composable:
     return SudachiTokenizer() | PartOfSpeechStopFilter() | CompoundFilter() | LowercaseFilter()
 
 
-# Final tokens of each line seen: (text, pos, startchar, endchar), positions and offsets
-# relative to the line. Indexing a page analyzes the same lines for several fields and for the
-# snippet data; with this cache each line is analyzed once. Bounded: a paragraph's tokens are
-# several KB, and 200,000 lines would be over 1 GB in each indexing worker at 10,000 pages.
-_LINE_CACHE: dict[str, tuple[tuple[str, int, int, int], ...]] = {}
+# Final tokens of each line seen: their texts (interned: a word's string is kept once) and their
+# positions and offsets relative to the line (array("i")s: 12 bytes a token, not three int
+# objects in a tuple). Indexing a page analyzes the same lines for several fields and for the
+# snippet data; with this cache each line is analyzed once. Bounded: as tuples of tuples,
+# 16,384 lines were ~200 MB of each indexing worker's ~600 MB at 10,000 pages.
+_LINE_CACHE: dict[str, tuple[tuple[str, ...], array, array, array]] = {}
 _LINE_CACHE_MAX = 16_384
 
 
@@ -237,16 +240,19 @@ class LineCachedAnalyzer(Analyzer):
     def __init__(self, chain: Composable):
         self.chain = chain
 
-    def line_tokens(self, line: str) -> tuple[tuple[str, int, int, int], ...]:
+    def line_tokens(self, line: str) -> tuple[tuple[str, ...], array, array, array]:
+        """(texts, positions, start offsets, end offsets) of the line's final tokens."""
         found = _LINE_CACHE.get(line)
         if found is None:
-            found = tuple(
-                (t.text, t.pos, t.startchar, t.endchar)
-                for t in self.chain(line, positions=True, chars=True)
-            )
+            texts, poss, starts, ends = [], array("i"), array("i"), array("i")
+            for t in self.chain(line, positions=True, chars=True):
+                texts.append(sys.intern(t.text))
+                poss.append(t.pos)
+                starts.append(t.startchar)
+                ends.append(t.endchar)
             if len(_LINE_CACHE) >= _LINE_CACHE_MAX:
                 _LINE_CACHE.clear()
-            _LINE_CACHE[line] = found
+            found = _LINE_CACHE[line] = (tuple(texts), poss, starts, ends)
         return found
 
     def __call__(
@@ -256,8 +262,8 @@ class LineCachedAnalyzer(Analyzer):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         base, offset = start_pos, start_char
         for line in value.splitlines(keepends=True):
-            last = -1
-            for text, pos, start, end in self.line_tokens(line.rstrip("\r\n")):
+            texts, poss, starts, ends = self.line_tokens(line.rstrip("\r\n"))
+            for text, pos, start, end in zip(texts, poss, starts, ends):
                 t.text, t.boost, t.stopped = text, 1.0, False
                 if keeporiginal:
                     t.original = line[start:end]
@@ -265,16 +271,20 @@ class LineCachedAnalyzer(Analyzer):
                     t.pos = base + pos
                 if chars:
                     t.startchar, t.endchar = offset + start, offset + end
-                last = pos
                 yield t
-            if last >= 0:
-                base += last + 2
+            if texts:
+                base += poss[-1] + 2
             offset += len(line)
 
 
-def line_tokens(line: str) -> tuple[tuple[str, int, int, int], ...]:
-    """The cached final tokens of one line (analyzing it if needed)."""
-    return JapaneseAnalyzer().line_tokens(line)
+def line_tokens(line: str) -> list[tuple[str, int, int, int]]:
+    """The cached final tokens of one line (analyzing it if needed): (text, position, start,
+    end), relative to the line.
+
+    >>> line_tokens("担い手確保")
+    [('担い手', 0, 0, 3), ('確保', 1, 3, 5)]
+    """
+    return list(zip(*JapaneseAnalyzer().line_tokens(line), strict=True))
 
 
 def JapaneseAnalyzer() -> Analyzer:
