@@ -263,7 +263,7 @@ class LineCachedAnalyzer(Analyzer):
         base, offset = start_pos, start_char
         for line in value.splitlines(keepends=True):
             texts, poss, starts, ends = self.line_tokens(line.rstrip("\r\n"))
-            for text, pos, start, end in zip(texts, poss, starts, ends):
+            for text, pos, start, end in zip(texts, poss, starts, ends, strict=True):
                 t.text, t.boost, t.stopped = text, 1.0, False
                 if keeporiginal:
                     t.original = line[start:end]
