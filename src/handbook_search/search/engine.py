@@ -33,6 +33,10 @@ from handbook_search.search.synonyms import Synonyms
 MAX_QUERY_CHARS = 1_000
 # Ranking knobs, set from `make eval` (docs/evaluation.md).
 BM25_B = 0.6  # length normalization (whoosh's default is 0.75)
+# Per-field B (the other fields take BM25_B): a page's many headings (a case's standard ones, a
+# glossary's one per term) say less each about the page than a short list does.
+FIELD_B = {"headings": 0.9}
+BM25_K1 = 1.2  # whoosh's default
 SYNONYM_BOOST = 1.0  # weight of a synonym relative to the word as typed
 QUESTION_UNITS = 3  # a word of this many units with particles is a question: OR, not AND
 # Evidence a person sees (docs/evaluation.md, 検索結果の並び方): two neighbouring units of a
@@ -589,6 +593,15 @@ def snippet(
 
 
 # -- the engine --------------------------------------------------------------------------
+def bm25f():
+    """The weighting of every search (stage 1 scores with it, postings.py): whoosh's BM25F with
+    the knobs BM25_B, FIELD_B and BM25_K1."""
+    from whoosh.scoring import BM25F
+
+    per_field = {f"{name}_B": b for name, b in FIELD_B.items()}
+    return BM25F(B=BM25_B, K1=BM25_K1, **per_field)
+
+
 def all_pages(stage: Stage1, q, allow: set[int] | None = None) -> list[tuple[int, float]]:
     """Every match of stage 1 as (docnum, score), best first (a tie goes to the first page, as
     whoosh orders them); `allow`: the pages a filter leaves (None: all). The concept check
@@ -747,10 +760,8 @@ class Engine:
         )
         generation = self.index.generation()
         if self._searcher is None or generation != self._generation:
-            from whoosh.scoring import BM25F
-
             self.close()
-            self._searcher = self.index.open().searcher(weighting=BM25F(B=BM25_B))
+            self._searcher = self.index.open().searcher(weighting=bm25f())
             self._generation = generation
             self._words = WordCache(generation / "query-words.json")
             self._cache = Cache()  # what stage 1 read from this searcher

@@ -297,7 +297,10 @@
       return byPage.get(page);
     }
 
-    /** BM25F as whoosh computes it, per field: field boosts scale the term frequency. */
+    /**
+     * BM25F as whoosh computes it, per field: field boosts scale the term frequency, and each
+     * field has its own B (engine.bm25f).
+     */
     fieldScores(term) {
       const st = this.stat(term);
       if (st.fields) return st.fields;
@@ -313,7 +316,7 @@
             const w = n * this.data.boosts[f];
             const fl = this.pages[page].lengths[f];
             const avg = this.data.avg_lengths[f] || 1;
-            return idf * ((w * (K1 + 1)) / (w + K1 * (1 - B + (B * fl) / avg)));
+            return idf * ((w * (K1 + 1)) / (w + K1 * (1 - B[f] + (B[f] * fl) / avg)));
           }),
         );
       }
