@@ -125,6 +125,7 @@ RANKING_KNOBS = (
     "QUESTION_UNITS",
     "PROXIMITY_SLOP",
     "PROXIMITY_BOOST",
+    "TOGETHER_BOOST",
     "RERANK_K",
     "CONCEPT_SLOP",
     "NAMING_FIELDS",
@@ -469,6 +470,7 @@ def settings(groups: list, lengths_sum: list[float], count: int) -> dict[str, An
         "question_units": knob("QUESTION_UNITS", 0),
         "proximity_slop": knob("PROXIMITY_SLOP", 1),
         "proximity_boost": knob("PROXIMITY_BOOST", 0.0),
+        "together_boost": knob("TOGETHER_BOOST", 0.0),
         "rerank_k": knob("RERANK_K", 0),
         "concept_slop": knob("CONCEPT_SLOP", 1),
         # the fields (indices into SEARCH_FIELDS) where a concept's units may stand apart

@@ -462,17 +462,33 @@
     return index.units(word).flatMap((u) => (u.parts.length ? u.parts : [u.text]));
   }
 
+  /** search.is_synonym: whether the word as a whole is a synonym member. */
+  function isSynonym(index, word) {
+    const keys = index.units(word).map((u) => u.text);
+    const match = keys.length ? index.synonymMatch(keys, 0) : null;
+    return Boolean(match) && match[0] === keys.length;
+  }
+
+  /**
+   * search.together_sequences: the mode A units of each word of two units or more (none for a
+   * word that is a synonym as a whole), for stage 2 (rerank).
+   */
+  function togetherSequences(index, words) {
+    const seqs = new Map();
+    for (const word of words) {
+      const seq = modeASequence(index, word);
+      if (seq.length > 1 && !isSynonym(index, word)) seqs.set(seq.join("\u0000"), seq);
+    }
+    return [...seqs.values()];
+  }
+
   /**
    * search.proximity_pairs: the pairs of neighbouring units of each word (none for a word that
    * is a synonym as a whole), for stage 2's proximity bonus (rerank).
    */
   function proximityPairs(index, words) {
     const pairs = new Map();
-    for (const word of words) {
-      const keys = index.units(word).map((u) => u.text);
-      const match = keys.length ? index.synonymMatch(keys, 0) : null;
-      if (match && match[0] === keys.length) continue; // search.is_synonym
-      const seq = modeASequence(index, word);
+    for (const seq of togetherSequences(index, words)) {
       for (let i = 1; i < seq.length; i++) pairs.set(`${seq[i - 1]}\u0000${seq[i]}`, [seq[i - 1], seq[i]]);
     }
     return [...pairs.values()];
@@ -498,6 +514,7 @@
     const named = [];
     const loose = [];
     const shown = [];
+    const wholes = []; // search.Queries.wholes: the words always written together
     const questionUnits = index.data.question_units;
     for (const word of parsed.words) {
       const found = wordParts(index, word);
@@ -512,6 +529,7 @@
         loose.push(...looseParts);
       } else if (parts.length) {
         required.push(And(parts));
+        if (modeASequence(index, word).length === 1 || isSynonym(index, word)) wholes.push(required.at(-1));
         const concept = conceptFilter(index, word);
         named.push(concept ? { op: "require", q: required.at(-1), req: concept } : required.at(-1));
         loose.push(...looseParts);
@@ -538,7 +556,8 @@
     const tiers = [["and", without(And(named))]];
     if (named.some((q, i) => q !== required[i])) tiers.push(["and", without(And(required))]);
     if (loose.length > 1) tiers.push(["or", without(Or(loose))]);
-    return { tiers, positive: Or(shown), pairs: proximityPairs(index, parsed.words) };
+    const pairs = proximityPairs(index, parsed.words);
+    return { tiers, positive: Or(shown), pairs, together: togetherSequences(index, parsed.words), wholes };
   }
 
   /** Terms of the query that stand for themselves (not as a part of a compound). */
@@ -722,13 +741,33 @@
   }
 
   /**
-   * search.rerank: stage 2 on the first `rerank_k` pages of `ranked` ([page, score], best
-   * first); the pages after them keep their stage-1 order.
+   * search.together_bonus: each word of several units written together in a field (a phrase)
+   * adds its units' scores there, each word always written together its score (`wholes`: its
+   * page → score maps); × the boost.
    */
-  function rerank(index, ranked, pairs) {
+  function togetherBonus(index, wholes, seqs, page) {
+    let total = 0;
+    for (const whole of wholes) total += whole.get(page) || 0;
+    for (const seq of seqs) {
+      for (const f of phraseFields(index, page, seq, 1)) {
+        for (const unit of seq) total += index.fieldScores(unit).get(page)[f];
+      }
+    }
+    return total * index.data.together_boost;
+  }
+
+  /**
+   * search.rerank: stage 2 on the first `rerank_k` pages of `ranked` ([page, score], best
+   * first): the proximity and written-together bonuses; the pages after them keep their
+   * stage-1 order.
+   */
+  function rerank(index, ranked, queries) {
     const k = index.data.rerank_k;
-    if (!pairs.length) return ranked;
-    const head = ranked.slice(0, k).map(([page, score]) => [page, score + proximityBonus(index, pairs, page)]);
+    const { pairs, together } = queries;
+    if (!pairs.length && !queries.wholes.length) return ranked;
+    const wholes = queries.wholes.map((q) => evaluate(index, q));
+    const bonus = (page) => proximityBonus(index, pairs, page) + togetherBonus(index, wholes, together, page);
+    const head = ranked.slice(0, k).map(([page, score]) => [page, score + bonus(page)]);
     head.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
     return [...head, ...ranked.slice(k)];
   }
@@ -910,7 +949,8 @@
     const waited = index.waited;
     const parsed = parseQuery(text.normalize("NFKC"));
     await index.loadVocab([...parsed.words, ...parsed.phrases, ...parsed.excluded].join(" "));
-    const { tiers, positive, pairs } = buildQueries(index, parsed);
+    const queries = buildQueries(index, parsed);
+    const { tiers, positive, pairs } = queries;
     const trees = [...tiers.map(([, q]) => q), positive];
     const paired = pairs.flat();
     await index.loadTerms([...trees.flatMap((q) => [...allTerms(q)]), ...paired]);
@@ -924,7 +964,7 @@
       scores = evaluate(index, q);
       if (keep(scores).length) break;
     }
-    const ranked = rerank(index, keep(scores).sort((a, b) => b[1] - a[1] || a[0] - b[0]), pairs);
+    const ranked = rerank(index, keep(scores).sort((a, b) => b[1] - a[1] || a[0] - b[0]), queries);
     const counts = {};
     const others = { ...filters, kind: "" };
     for (const [p] of scores) {
