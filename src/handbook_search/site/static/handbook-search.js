@@ -16,8 +16,9 @@
  *   4. ranked in two stages: BM25F (title ×3, headings and metadata ×2, body ×0.5), first among the pages that name
  *      each word with a one-letter unit (協議体: its units together, or all in the title or the
  *      headings), then among all pages with every word, then "any word" (of two letters or
- *      more); then the first rerank_k pages get the bonus that needs positions (a word's
- *      neighbouring units near each other) and are sorted again;
+ *      more); then the first rerank_k pages get the bonuses that need positions (a word's
+ *      neighbouring units near each other; a word written together, as typed) and are sorted
+ *      again;
  *   5. shown with the best section and a highlighted snippet (capped, linear in the page's
  *      length).
  * Everything mirrors src/handbook_search/search/engine.py; the names follow it.
