@@ -270,17 +270,12 @@ def test_a_concept_word_lists_only_pages_that_name_it(mini):
     assert [h.record["kind"] for h in result.hits] == ["case"]
 
 
-def test_a_word_written_verbatim_gets_the_stage_two_bonus_and_scattered_parts_do_not(
-    mini, monkeypatch
-):
-    """Stage 2 (rerank) adds the proximity bonus to the page that writes 移動販売 and not to
-    the one with 移動 and 販売 apart; it finds the same pages as stage 1 alone."""
-    from handbook_search.search import engine as engine_module
-
-    engine, corpus = mini
+def mobile_sales(engine, corpus, theme_line: str):
+    """The mini corpus with 移動販売 written in the case and `theme_line` in the theme; returns
+    what a search for 移動販売 finds: (total, {kind: score})."""
     for rel, line in (
         ("cases/shimane-kakuu-2024.md", "週に一度、移動販売の車が回ります。"),
-        ("themes/07-life-support-system.md", "移動の手段を考えます。地域の店の販売も支えます。"),
+        ("themes/07-life-support-system.md", theme_line),
     ):
         path = corpus / rel
         path.write_text(path.read_text(encoding="utf-8") + f"\n{line}\n", encoding="utf-8")
@@ -289,6 +284,17 @@ def test_a_word_written_verbatim_gets_the_stage_two_bonus_and_scattered_parts_do
         result, _ = quiet(engine, "移動販売")
         return result.total, {h.record["kind"]: h.score for h in result.hits}
 
+    return scores
+
+
+def test_a_word_written_verbatim_gets_the_stage_two_bonus_and_scattered_parts_do_not(
+    mini, monkeypatch
+):
+    """Stage 2 (rerank) adds the proximity bonus to the page that writes 移動販売 and not to
+    the one with 移動 and 販売 apart; it finds the same pages as stage 1 alone."""
+    from handbook_search.search import engine as engine_module
+
+    scores = mobile_sales(*mini, "移動の手段を考えます。地域の店の販売も支えます。")
     total, reranked = scores()
     monkeypatch.setattr(engine_module, "RERANK_K", 0)  # stage 1 alone
     assert scores()[0] == total == 2
@@ -296,6 +302,44 @@ def test_a_word_written_verbatim_gets_the_stage_two_bonus_and_scattered_parts_do
     assert reranked["case"] > alone["case"]
     assert reranked["theme"] == pytest.approx(alone["theme"])
     assert max(reranked, key=reranked.get) == "case"
+
+
+def test_a_compound_written_together_outranks_its_parts_near_each_other(mini, monkeypatch):
+    """Both pages have 移動 and 販売 within PROXIMITY_SLOP (the pairs' bonus); only the one that
+    writes 移動販売 as typed gets the written-together bonus on top."""
+    from handbook_search.search import engine as engine_module
+
+    scores = mobile_sales(*mini, "週に一度、移動する車で販売します。")
+    together = scores()[1]
+    monkeypatch.setattr(engine_module, "TOGETHER_BOOST", 0.0)
+    near = scores()[1]
+    assert together["case"] > near["case"]
+    assert together["theme"] == pytest.approx(near["theme"]) and near["theme"] > 0
+    monkeypatch.setattr(engine_module, "PROXIMITY_BOOST", 0.0)
+    assert scores()[1]["theme"] < near["theme"]  # the theme's parts are near: the pairs' bonus
+
+
+def test_only_the_first_rerank_k_pages_are_reranked(mini, monkeypatch):
+    """Stage 2 changes the scores of the first RERANK_K pages of stage 1 only; the pages after
+    them keep their stage-1 scores and order, and the total does not change."""
+    from handbook_search.search import engine as engine_module
+
+    engine, _ = mini
+
+    def ranked():
+        result = engine.query("担い手確保", limit=50, notify=lambda m: None)
+        return result.total, [(h.record["path"], h.score) for h in result.hits]
+
+    total, full = ranked()
+    monkeypatch.setattr(engine_module, "RERANK_K", 0)
+    assert ranked()[0] == total >= 2
+    stage1 = ranked()[1]
+    assert any(s != pytest.approx(t) for (_, s), (_, t) in zip(full, stage1, strict=True))
+    monkeypatch.setattr(engine_module, "RERANK_K", 1)
+    cut_total, cut = ranked()
+    assert cut_total == total
+    assert cut[0][1] > stage1[0][1]  # the first page got its bonus
+    assert cut[1:] == [(p, pytest.approx(s)) for p, s in stage1[1:]]
 
 
 def test_unparseable_page_is_reported_once_and_not_rebuilt_every_time(mini):

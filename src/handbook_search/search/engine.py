@@ -33,6 +33,10 @@ from handbook_search.search.synonyms import Synonyms
 MAX_QUERY_CHARS = 1_000
 # Ranking knobs, set from `make eval` (docs/evaluation.md).
 BM25_B = 0.6  # length normalization (whoosh's default is 0.75)
+# Per-field B (the other fields take BM25_B): a page's many headings (a case's standard ones, a
+# glossary's one per term) say less each about the page than a short list does.
+FIELD_B = {"headings": 0.9}
+BM25_K1 = 1.2  # whoosh's default
 SYNONYM_BOOST = 1.0  # weight of a synonym relative to the word as typed
 QUESTION_UNITS = 3  # a word of this many units with particles is a question: OR, not AND
 # Evidence a person sees (docs/evaluation.md, 検索結果の並び方): two neighbouring units of a
@@ -40,6 +44,12 @@ QUESTION_UNITS = 3  # a word of this many units with particles is a question: OR
 # 令和 4 年度 together, 会議 … 目的 in one sentence), add their score again × PROXIMITY_BOOST.
 PROXIMITY_SLOP = 4
 PROXIMITY_BOOST = 2.0
+# A word written together (docs/evaluation.md): a word of several units with each unit right
+# after the one before in a field (the compound as typed, beyond its pairs near each other) adds
+# its units' scores there again × TOGETHER_BOOST; a word of one unit, or a synonym as a whole, is
+# always written together: its score again × TOGETHER_BOOST (通いの場 weighs as much as 住民主体
+# written as typed in 通いの場 住民主体).
+TOGETHER_BOOST = 2.0
 # Two stages (docs/evaluation.md): stage 1 ranks every match by BM25F (with the concept filter
 # and the tiers); stage 2 adds the evidence that needs positions (proximity) to the first
 # RERANK_K pages only, reading the positions of those pages alone.
@@ -326,15 +336,27 @@ def is_synonym(word: str, synonyms: Synonyms, words: WordCache) -> bool:
     return bool(match) and match[0] == len(keys)
 
 
+def together_sequences(words_typed: list[str], synonyms: Synonyms, words: WordCache) -> list:
+    """The mode A units of each word of two units or more, for stage 2 (rerank). A word that is
+    a synonym as a whole has none (SC and 生活支援コーディネーター rank alike).
+
+    >>> together_sequences(["第2層協議体", "協議", "SC"], Synonyms.empty(), WordCache())
+    [('第', '2', '層', '協議', '体')]
+    """
+    out = []
+    for word in words_typed:
+        seq = tuple(mode_a_sequence(word, words))
+        if len(seq) > 1 and not is_synonym(word, synonyms, words):
+            out.append(seq)
+    return list(dict.fromkeys(out))
+
+
 def proximity_pairs(words_typed: list[str], synonyms: Synonyms, words: WordCache) -> list:
     """The pairs of neighbouring units of each word, for stage 2's proximity bonus (rerank):
     a page with the compound verbatim has every pair near; one with its parts scattered, none.
     A word that is a synonym as a whole gets none (SC and 生活支援コーディネーター rank alike)."""
     pairs = []
-    for word in words_typed:
-        if is_synonym(word, synonyms, words):
-            continue
-        seq = mode_a_sequence(word, words)
+    for seq in together_sequences(words_typed, synonyms, words):
         pairs += [(a, b) for a, b in zip(seq, seq[1:], strict=False)]
     return list(dict.fromkeys(pairs))
 
@@ -380,6 +402,10 @@ class Queries:
     tiers: list[tuple[str, object]]
     positive: object  # the positive terms, for highlighting
     pairs: list[tuple[str, str]] = field(default_factory=list)  # stage 2: proximity pairs
+    # stage 2, written together: the words of several units, and the queries of the words
+    # always written together (one unit, or a synonym as a whole)
+    together: list[tuple[str, ...]] = field(default_factory=list)
+    wholes: list = field(default_factory=list)
     # the first tier's concepts (concept_units): with them, the pages of the first tier that
     # name every concept are tried before all of its pages
     concepts: list[tuple[str, ...]] = field(default_factory=list)
@@ -392,7 +418,7 @@ def build_queries(parsed: ParsedQuery, synonyms: Synonyms, words: WordCache | No
     words = words or WordCache()
     from whoosh.query import And, AndNot, Or
 
-    required, concepts, loose, shown = [], [], [], []
+    required, concepts, loose, shown, wholes = [], [], [], [], []
     for word in parsed.words:
         pairs = _word_parts(word, synonyms, words)
         parts = [q for q, _, _ in pairs]
@@ -406,6 +432,8 @@ def build_queries(parsed: ParsedQuery, synonyms: Synonyms, words: WordCache | No
             loose.extend(loose_parts)
         elif parts:
             required.append(And(parts) if len(parts) > 1 else parts[0])
+            if len(mode_a_sequence(word, words)) == 1 or is_synonym(word, synonyms, words):
+                wholes.append(required[-1])
             concepts.append(concept_units(word, synonyms, words))
             loose.extend(loose_parts)
     for phrase in parsed.phrases:
@@ -430,7 +458,9 @@ def build_queries(parsed: ParsedQuery, synonyms: Synonyms, words: WordCache | No
     if len(loose) > 1:
         tiers.append(("or", ranked([Or(loose)])))
     pairs = proximity_pairs(parsed.words, synonyms, words)
-    return Queries(tiers, Or(shown), pairs, list(dict.fromkeys(c for c in concepts if c)))
+    concepts = list(dict.fromkeys(c for c in concepts if c))
+    together = together_sequences(parsed.words, synonyms, words)
+    return Queries(tiers, Or(shown), pairs, together, wholes, concepts)
 
 
 # -- sections and snippets ---------------------------------------------------------------
@@ -589,6 +619,15 @@ def snippet(
 
 
 # -- the engine --------------------------------------------------------------------------
+def bm25f():
+    """The weighting of every search (stage 1 scores with it, postings.py): whoosh's BM25F with
+    the knobs BM25_B, FIELD_B and BM25_K1."""
+    from whoosh.scoring import BM25F
+
+    per_field = {f"{name}_B": b for name, b in FIELD_B.items()}
+    return BM25F(B=BM25_B, K1=BM25_K1, **per_field)
+
+
 def all_pages(stage: Stage1, q, allow: set[int] | None = None) -> list[tuple[int, float]]:
     """Every match of stage 1 as (docnum, score), best first (a tie goes to the first page, as
     whoosh orders them); `allow`: the pages a filter leaves (None: all). The concept check
@@ -660,17 +699,36 @@ def proximity_bonus(evidence: dict, pairs: list[tuple[str, str]], doc: int) -> f
     return total * PROXIMITY_BOOST
 
 
+def together_bonus(evidence: dict, wholes: list[dict], seqs: list, doc: int) -> float:
+    """Stage 2: for each word of several units and each field where it is written together
+    (each unit 1 position after the one before, as a phrase), its units' field scores; for each
+    word always written together, its stage-1 score (`wholes`: {docnum: score}); × TOGETHER_BOOST."""
+    total = sum(whole.get(doc, 0.0) for whole in wholes)
+    for seq in seqs:
+        for f in SEARCH_FIELDS:
+            found = [evidence.get((f, unit), {}).get(doc) for unit in seq]
+            if all(found) and in_order([x[0] for x in found], 1):
+                total += sum(x[1] for x in found)
+    return total * TOGETHER_BOOST
+
+
 def rerank(
     stage: Stage1, ranked: list[tuple[int, float]], queries: Queries
 ) -> list[tuple[int, float]]:
-    """Stage 2 on the first RERANK_K of `ranked` (docnum, stage-1 score), best first; the
-    pages after them keep their stage-1 order."""
+    """Stage 2 on the first RERANK_K of `ranked` (docnum, stage-1 score), best first: the
+    proximity and written-together bonuses; the pages after them keep their stage-1 order."""
     head, tail = ranked[:RERANK_K], ranked[RERANK_K:]
-    if not queries.pairs or not head:
+    if not (queries.pairs or queries.wholes) or not head:
         return ranked
     terms = {t for pair in queries.pairs for t in pair}
     evidence = term_evidence(stage, terms, [doc for doc, _ in head])
-    scored = [(doc, score + proximity_bonus(evidence, queries.pairs, doc)) for doc, score in head]
+    wholes = [stage.scores(q) for q in queries.wholes]
+
+    def bonus(doc: int) -> float:
+        near = proximity_bonus(evidence, queries.pairs, doc)
+        return near + together_bonus(evidence, wholes, queries.together, doc)
+
+    scored = [(doc, score + bonus(doc)) for doc, score in head]
     scored.sort(key=lambda x: (-x[1], x[0]))  # whoosh's order: a tie goes to the first page
     return scored + tail
 
@@ -747,10 +805,8 @@ class Engine:
         )
         generation = self.index.generation()
         if self._searcher is None or generation != self._generation:
-            from whoosh.scoring import BM25F
-
             self.close()
-            self._searcher = self.index.open().searcher(weighting=BM25F(B=BM25_B))
+            self._searcher = self.index.open().searcher(weighting=bm25f())
             self._generation = generation
             self._words = WordCache(generation / "query-words.json")
             self._cache = Cache()  # what stage 1 read from this searcher

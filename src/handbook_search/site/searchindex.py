@@ -119,10 +119,13 @@ class _Builder:
 
 RANKING_KNOBS = (
     "BM25_B",
+    "FIELD_B",
+    "BM25_K1",
     "SYNONYM_BOOST",
     "QUESTION_UNITS",
     "PROXIMITY_SLOP",
     "PROXIMITY_BOOST",
+    "TOGETHER_BOOST",
     "RERANK_K",
     "CONCEPT_SLOP",
     "NAMING_FIELDS",
@@ -135,6 +138,15 @@ def knob(name: str, default: float) -> float:
     from handbook_search.search import engine as search
 
     return getattr(search, name, default)
+
+
+def field_b() -> list[float]:
+    """BM25's B of each field (title, headings, meta, body): engine.FIELD_B, else BM25_B, as
+    engine.bm25f gives whoosh."""
+    from handbook_search.search.documents import SEARCH_FIELDS
+
+    per_field = knob("FIELD_B", {})
+    return [per_field.get(name, knob("BM25_B", 0.75)) for name in SEARCH_FIELDS]
 
 
 def naming_fields() -> list[int]:
@@ -453,11 +465,12 @@ def settings(groups: list, lengths_sum: list[float], count: int) -> dict[str, An
         "format": FORMAT,
         "analyzer": ANALYZER_VERSION,
         "boosts": field_boosts(),
-        "bm25": {"B": knob("BM25_B", 0.75), "K1": BM25_K1},
+        "bm25": {"B": field_b(), "K1": knob("BM25_K1", BM25_K1)},
         "synonym_boost": knob("SYNONYM_BOOST", 1.0),
         "question_units": knob("QUESTION_UNITS", 0),
         "proximity_slop": knob("PROXIMITY_SLOP", 1),
         "proximity_boost": knob("PROXIMITY_BOOST", 0.0),
+        "together_boost": knob("TOGETHER_BOOST", 0.0),
         "rerank_k": knob("RERANK_K", 0),
         "concept_slop": knob("CONCEPT_SLOP", 1),
         # the fields (indices into SEARCH_FIELDS) where a concept's units may stand apart

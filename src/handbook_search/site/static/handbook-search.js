@@ -16,8 +16,9 @@
  *   4. ranked in two stages: BM25F (title ×3, headings and metadata ×2, body ×0.5), first among the pages that name
  *      each word with a one-letter unit (協議体: its units together, or all in the title or the
  *      headings), then among all pages with every word, then "any word" (of two letters or
- *      more); then the first rerank_k pages get the bonus that needs positions (a word's
- *      neighbouring units near each other) and are sorted again;
+ *      more); then the first rerank_k pages get the bonuses that need positions (a word's
+ *      neighbouring units near each other; a word written together, as typed) and are sorted
+ *      again;
  *   5. shown with the best section and a highlighted snippet (capped, linear in the page's
  *      length).
  * Everything mirrors src/handbook_search/search/engine.py; the names follow it.
@@ -297,7 +298,10 @@
       return byPage.get(page);
     }
 
-    /** BM25F as whoosh computes it, per field: field boosts scale the term frequency. */
+    /**
+     * BM25F as whoosh computes it, per field: field boosts scale the term frequency, and each
+     * field has its own B (engine.bm25f).
+     */
     fieldScores(term) {
       const st = this.stat(term);
       if (st.fields) return st.fields;
@@ -313,7 +317,7 @@
             const w = n * this.data.boosts[f];
             const fl = this.pages[page].lengths[f];
             const avg = this.data.avg_lengths[f] || 1;
-            return idf * ((w * (K1 + 1)) / (w + K1 * (1 - B + (B * fl) / avg)));
+            return idf * ((w * (K1 + 1)) / (w + K1 * (1 - B[f] + (B[f] * fl) / avg)));
           }),
         );
       }
@@ -459,17 +463,33 @@
     return index.units(word).flatMap((u) => (u.parts.length ? u.parts : [u.text]));
   }
 
+  /** search.is_synonym: whether the word as a whole is a synonym member. */
+  function isSynonym(index, word) {
+    const keys = index.units(word).map((u) => u.text);
+    const match = keys.length ? index.synonymMatch(keys, 0) : null;
+    return Boolean(match) && match[0] === keys.length;
+  }
+
+  /**
+   * search.together_sequences: the mode A units of each word of two units or more (none for a
+   * word that is a synonym as a whole), for stage 2 (rerank).
+   */
+  function togetherSequences(index, words) {
+    const seqs = new Map();
+    for (const word of words) {
+      const seq = modeASequence(index, word);
+      if (seq.length > 1 && !isSynonym(index, word)) seqs.set(seq.join("\u0000"), seq);
+    }
+    return [...seqs.values()];
+  }
+
   /**
    * search.proximity_pairs: the pairs of neighbouring units of each word (none for a word that
    * is a synonym as a whole), for stage 2's proximity bonus (rerank).
    */
   function proximityPairs(index, words) {
     const pairs = new Map();
-    for (const word of words) {
-      const keys = index.units(word).map((u) => u.text);
-      const match = keys.length ? index.synonymMatch(keys, 0) : null;
-      if (match && match[0] === keys.length) continue; // search.is_synonym
-      const seq = modeASequence(index, word);
+    for (const seq of togetherSequences(index, words)) {
       for (let i = 1; i < seq.length; i++) pairs.set(`${seq[i - 1]}\u0000${seq[i]}`, [seq[i - 1], seq[i]]);
     }
     return [...pairs.values()];
@@ -495,6 +515,7 @@
     const named = [];
     const loose = [];
     const shown = [];
+    const wholes = []; // search.Queries.wholes: the words always written together
     const questionUnits = index.data.question_units;
     for (const word of parsed.words) {
       const found = wordParts(index, word);
@@ -509,6 +530,7 @@
         loose.push(...looseParts);
       } else if (parts.length) {
         required.push(And(parts));
+        if (modeASequence(index, word).length === 1 || isSynonym(index, word)) wholes.push(required.at(-1));
         const concept = conceptFilter(index, word);
         named.push(concept ? { op: "require", q: required.at(-1), req: concept } : required.at(-1));
         loose.push(...looseParts);
@@ -535,7 +557,8 @@
     const tiers = [["and", without(And(named))]];
     if (named.some((q, i) => q !== required[i])) tiers.push(["and", without(And(required))]);
     if (loose.length > 1) tiers.push(["or", without(Or(loose))]);
-    return { tiers, positive: Or(shown), pairs: proximityPairs(index, parsed.words) };
+    const pairs = proximityPairs(index, parsed.words);
+    return { tiers, positive: Or(shown), pairs, together: togetherSequences(index, parsed.words), wholes };
   }
 
   /** Terms of the query that stand for themselves (not as a part of a compound). */
@@ -719,13 +742,33 @@
   }
 
   /**
-   * search.rerank: stage 2 on the first `rerank_k` pages of `ranked` ([page, score], best
-   * first); the pages after them keep their stage-1 order.
+   * search.together_bonus: each word of several units written together in a field (a phrase)
+   * adds its units' scores there, each word always written together its score (`wholes`: its
+   * page → score maps); × the boost.
    */
-  function rerank(index, ranked, pairs) {
+  function togetherBonus(index, wholes, seqs, page) {
+    let total = 0;
+    for (const whole of wholes) total += whole.get(page) || 0;
+    for (const seq of seqs) {
+      for (const f of phraseFields(index, page, seq, 1)) {
+        for (const unit of seq) total += index.fieldScores(unit).get(page)[f];
+      }
+    }
+    return total * index.data.together_boost;
+  }
+
+  /**
+   * search.rerank: stage 2 on the first `rerank_k` pages of `ranked` ([page, score], best
+   * first): the proximity and written-together bonuses; the pages after them keep their
+   * stage-1 order.
+   */
+  function rerank(index, ranked, queries) {
     const k = index.data.rerank_k;
-    if (!pairs.length) return ranked;
-    const head = ranked.slice(0, k).map(([page, score]) => [page, score + proximityBonus(index, pairs, page)]);
+    const { pairs, together } = queries;
+    if (!pairs.length && !queries.wholes.length) return ranked;
+    const wholes = queries.wholes.map((q) => evaluate(index, q));
+    const bonus = (page) => proximityBonus(index, pairs, page) + togetherBonus(index, wholes, together, page);
+    const head = ranked.slice(0, k).map(([page, score]) => [page, score + bonus(page)]);
     head.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
     return [...head, ...ranked.slice(k)];
   }
@@ -907,7 +950,8 @@
     const waited = index.waited;
     const parsed = parseQuery(text.normalize("NFKC"));
     await index.loadVocab([...parsed.words, ...parsed.phrases, ...parsed.excluded].join(" "));
-    const { tiers, positive, pairs } = buildQueries(index, parsed);
+    const queries = buildQueries(index, parsed);
+    const { tiers, positive, pairs } = queries;
     const trees = [...tiers.map(([, q]) => q), positive];
     const paired = pairs.flat();
     await index.loadTerms([...trees.flatMap((q) => [...allTerms(q)]), ...paired]);
@@ -921,7 +965,7 @@
       scores = evaluate(index, q);
       if (keep(scores).length) break;
     }
-    const ranked = rerank(index, keep(scores).sort((a, b) => b[1] - a[1] || a[0] - b[0]), pairs);
+    const ranked = rerank(index, keep(scores).sort((a, b) => b[1] - a[1] || a[0] - b[0]), queries);
     const counts = {};
     const others = { ...filters, kind: "" };
     for (const [p] of scores) {
