@@ -11,6 +11,7 @@ import functools
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import TextIO
@@ -102,27 +103,70 @@ def largest_first(jobs: list[tuple[Path, Path]]) -> list[tuple[Path, Path]]:
     return sorted(jobs, key=lambda job: job[0].stat().st_size, reverse=True)
 
 
-def render_all(jobs: list[tuple[Path, Path]], workers: int = 1, out: TextIO | None = None) -> None:
-    """Render (html, pdf) pairs, largest first, in `workers` processes when there are several
-    jobs; one Japanese line on `out` (stderr) for each PDF as it is finished."""
-    out = out or sys.stderr
-    jobs = largest_first(jobs)
-    total = len(jobs)
-    if workers <= 1 or total < 2:
-        for n, (html, pdf) in enumerate(jobs, 1):
-            _report(n, total, pdf, write_pdf(html, pdf), out)
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+class Renderer:
+    """Renders (html, pdf) jobs in `workers` spawned processes while the caller goes on writing
+    print HTML: `submit` a batch when it is ready (largest first within it), `finish` waits for
+    all. One Japanese line on `out` (stderr) for each PDF as it is finished. With one worker
+    each batch is rendered in this process as it is submitted."""
 
-    # spawn, not fork: the parent is a Sphinx process with 1,000 doctrees' environment in
-    # memory (and WeasyPrint's Pango, not fork-safe); a worker needs only this module
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(workers, total), mp_context=context) as pool:
-        futures = {pool.submit(write_pdf, html, pdf): pdf for html, pdf in jobs}
+    def __init__(self, workers: int = 1, out: TextIO | None = None) -> None:
+        self.workers, self.out = workers, out or sys.stderr
+        self.submitted = self.done = 0
+        self._pool = None
+        self._futures: list = []
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> Renderer:
+        return self
+
+    def __exit__(self, kind, *_) -> None:
+        if kind is None:
+            self.finish()
+        elif self._pool is not None:  # a failure (or Ctrl-C) stops the build: start no other
+            self._pool.shutdown(cancel_futures=True)
+
+    def _finished(self, pdf: Path, cpu: float) -> None:
+        with self._lock:
+            self.done += 1
+            _report(self.done, self.submitted, pdf, cpu, self.out)
+
+    def submit(self, jobs: list[tuple[Path, Path]]) -> None:
+        jobs = largest_first(jobs)
+        self.submitted += len(jobs)
+        if self.workers <= 1:
+            for html, pdf in jobs:
+                self._finished(pdf, write_pdf(html, pdf))
+            return
+        if self._pool is None and jobs:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            # spawn, not fork: the parent is a Sphinx process with 1,000 doctrees' environment
+            # in memory (and WeasyPrint's Pango, not fork-safe); a worker needs only this module
+            context = multiprocessing.get_context("spawn")
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        for html, pdf in jobs:
+            future = self._pool.submit(write_pdf, html, pdf)
+            future.add_done_callback(
+                lambda f, pdf=pdf: f.exception() is None and self._finished(pdf, f.result())
+            )
+            self._futures.append(future)
+
+    def finish(self) -> None:
+        """Wait for every PDF; raises the first failure."""
+        if self._pool is None:
+            return
         try:
-            for n, future in enumerate(as_completed(futures), 1):
-                _report(n, total, futures[future], future.result(), out)
-        except BaseException:  # a failed PDF (or Ctrl-C) stops the build: start no other
-            pool.shutdown(cancel_futures=True)
+            for future in self._futures:
+                future.result()
+        except BaseException:
+            self._pool.shutdown(cancel_futures=True)
             raise
+        self._pool.shutdown()
+        self._pool = None
+
+
+def render_all(jobs: list[tuple[Path, Path]], workers: int = 1, out: TextIO | None = None) -> None:
+    """Render (html, pdf) pairs, largest first, in `workers` processes (see Renderer)."""
+    with Renderer(workers if len(jobs) > 1 else 1, out) as renderer:
+        renderer.submit(jobs)
