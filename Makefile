@@ -41,8 +41,10 @@ html: $(STAMP)
 # Print editions (handbook_search.paper): build/html/pdf/handbook.pdf and one A4 PDF per case in
 # build/html/pdf/cases/, then the site again so that it links them. Needs Debian's Pango and
 # fonts-noto-cjk: says which packages are missing (installs them itself under CI=true as root).
+# PDF_ARGS: options of the paper command, e.g. PDF_ARGS="--workers 2" (python -m handbook_search.paper --help)
+PDF_ARGS ?=
 pdf: $(STAMP)
-	$(BIN)/python -m handbook_search.paper --out $(BUILD)/html/pdf --doctrees $(BUILD)/paper/doctrees
+	$(BIN)/python -m handbook_search.paper --out $(BUILD)/html/pdf --doctrees $(BUILD)/paper/doctrees $(PDF_ARGS)
 	$(MAKE) --no-print-directory html
 	@echo "PDF を作りました: $(BUILD)/html/pdf/handbook.pdf（全体版）、$(BUILD)/html/pdf/cases/（事例ごと）"
 

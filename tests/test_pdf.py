@@ -285,3 +285,30 @@ def test_make_pdf_says_exactly_what_is_missing(monkeypatch, capsys):
     err = capsys.readouterr().err
     assert "No Such Font JP" in err
     assert "apt-get install" in err and "fonts-noto-cjk" in err
+
+
+def test_pdfs_render_in_two_spawned_workers_largest_first_with_a_line_each(pdf_tools, tmp_path):
+    """The parallel path of `make pdf` (render_all, workers=2) on a handful of tiny pages: each
+    PDF has its own text, one Japanese line per PDF on stderr, and the largest starts first."""
+    import io
+
+    words = ["出雲市の通いの場", "美里町の協議体", "南大隅町の担い手", "士幌町の移動支援"]
+    jobs = []
+    for n, word in enumerate(words):
+        html = tmp_path / f"p{n}.html"
+        body = f"<h1>{word}</h1>" + "<p>地域づくりの話し合い。</p>" * (n + 1)
+        html.write_text(
+            f'<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"></head><body>{body}</body></html>',
+            encoding="utf-8",
+        )
+        jobs.append((html, tmp_path / "out" / f"p{n}.pdf"))
+    assert paper_pdf.largest_first(jobs)[0][0].name == "p3.html"
+    out = io.StringIO()
+    paper_pdf.render_all(jobs, workers=2, out=out)
+    for (_, pdf), word in zip(jobs, words, strict=True):
+        assert flat(word) in flat(run("pdftotext", "-enc", "UTF-8", str(pdf), "-"))
+        assert not pdf.with_suffix(".pdf.part").exists()
+    lines = out.getvalue().splitlines()
+    assert len(lines) == len(jobs)
+    assert all(line.startswith("PDF を作りました（") for line in lines)
+    assert {line.split(": ")[1].split("（")[0] for line in lines} == {f"p{n}.pdf" for n in range(4)}

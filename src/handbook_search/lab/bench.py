@@ -596,9 +596,11 @@ def bench_pdf(n: int, work: Path, sample: str = "*-synth0000*") -> dict:
     out = src / "out"
     cmd = [sys.executable, "-m", "handbook_search.paper", "--src", str(src)]
     cmd += ["--out", str(out / "pdf"), "--doctrees", str(out / "doctrees")]
+    load_start = os.getloadavg()[0]  # the machine is shared: the load goes with the figure
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     book_s, book_mib, _ = run_timed([*cmd, "--no-cases"], cwd=ROOT)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    load_end = os.getloadavg()[0]
     cpu_s = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
     volumes = sorted((out / "pdf").glob("handbook*.pdf"))
     pages = [pdf_pages(v) for v in volumes]
@@ -610,6 +612,7 @@ def bench_pdf(n: int, work: Path, sample: str = "*-synth0000*") -> dict:
         "cpu": machine()["cpu"],
         "book_s": book_s,
         "book_cpu_s": cpu_s,
+        "book_load": [round(load_start, 2), round(load_end, 2)],
         "book_peak_mib": book_mib,
         "volumes": len(volumes),
         "book_mb": sum(v.stat().st_size for v in volumes) / 2**20,
@@ -746,6 +749,11 @@ def report(
                 f"（CPU 時間 {pdf['book_cpu_s']:.0f} s = 平均 {pdf['book_cpu_s'] / pdf['book_s']:.1f}"
                 " コア分。2 コアを使い切れば約 CPU 時間の半分）"
                 if pdf.get("book_cpu_s")
+                else ""
+            )
+            + (
+                f"（load average {pdf['book_load'][0]:.1f} → {pdf['book_load'][1]:.1f}）"
+                if pdf.get("book_load")
                 else ""
             )
             + f"、{pdf['volumes']} 冊に分冊: 本編 + 年度別の事例編、計 {pdf['book_pages']:,} ページ、"
@@ -956,6 +964,54 @@ FINDINGS = """
   替えられます。解析済みの語を空白区切りで渡せば、書き込みと BM25 の計算は C/Rust で 1 ページ 1 ms 未満になり、
   索引作成は解析の並列処理で決まって N=1,000 で 10 秒前後、検索は数 ms になる見込みです。節データと
   抜粋の作り方（索引時に保存した語の表記を使う）はそのまま使えます。
+
+## プロファイル: 印刷用 PDF（`make pdf`、N=1,000、2026-12-07）
+
+合成コーパス N=1,000（1,016 ページ）の全体版（`--no-cases`: 本編と年度別の事例編 12 冊、計 13 冊）を測りました。
+2 コアのマシンを 2 人の作業（N=10,000 の索引作成など）と共有していて、経過時間は負荷で大きく変わります。
+CPU 時間と一緒に、測り始めと終わりの load average（1 分）を書きます。
+
+| 部分 | CPU 時間 | 内訳 |
+|---|---|---|
+| Sphinx（親プロセス、1 プロセス）: 読み込みと印刷用 HTML の書き出し | 32.6 s（PDF を作らない実行、経過 48.6 s、負荷 3.7） | `cProfile` の下（合計 102 s）で、起動 22 s（うちコーパスの読み込み `load_corpus` 18 s: YAML をページごとに 3 回読みます）、ページの読み込み 55 s（MyST 27 s、docutils の変換 24 s）、印刷用 HTML 25 s（`get_and_resolve_doctree` 13 s、HTML への変換 7 s） |
+| WeasyPrint（ワーカー）: 13 冊 | 360.5 s（各 PDF の CPU 時間の和） | 事例 約 98 件の年度（約 240 ページ）が 31〜38 s、49 件の年度が 15〜19 s、本編 12 s。1 ページ約 0.15 s |
+| 事例ごとの A4 1 件 | 0.47 s → 0.39 s | 下の「変えたこと」 |
+
+年度 1 冊（2029 年度、事例 49 件、121 ページ）の WeasyPrint を `cProfile` で測ると（合計 22.4 s、負荷 約 1）:
+レイアウト 12.0 s（行の組み立て 6.7 s、うち Pango の行分割 `get_first_line` 2.0 s、情報欄の `display: grid` 2.7 s）、
+描画と PDF の書き出し 4.7 s、スタイルの計算 2.1 s、import 1.5 s。フォントの部分集合は HarfBuzz で作るので、
+1 冊では小さく（1 冊に 1 回）、事例の A4 では 1 件 0.94 s のうち 0.19 s（20 %、プロファイラーの下）です。
+時間は特定の 1 か所ではなく、WeasyPrint のレイアウトの Python コード全体に広がっています。
+
+- **変えたこと**: PDF を `spawn` のワーカーで作ります（fork すると、1,000 ページの環境を持つ Sphinx のプロセスと
+  Pango の状態を写すため）。HTML の大きい順に始めるので、いちばん長い年度が最後に 1 冊だけ残りません（前は
+  新しい年度から並べていたため、事例の多い古い年度が最後でした）。ワーカーごとに WeasyPrint の
+  `FontConfiguration`（fontconfig の設定と Pango のフォントマップ、Noto CJK のコレクションを開く）と解析済みの
+  `paper.css` を 1 つだけ作って使い回します（事例の A4 1 件の CPU 時間 0.47 → 0.39 s。PDF は pdftotext で同じ文字、
+  同じ大きさ）。`--workers N`（既定は CPU のコア数、`make pdf PDF_ARGS="--workers 1"`）と、PDF が 1 つできるごとの
+  1 行（`PDF を作りました（3/13）: …（CPU 31.0 秒）`）を足しました。
+- **測定**（同じコーパス、`/usr/bin/time`、`--no-cases`）:
+
+  | | 経過時間 | CPU 時間（子プロセスを含む） | 負荷（始め → 終わり） |
+  |---|---|---|---|
+  | 前（fork のワーカー、新しい年度から） | 446 s | 553 s（平均 1.24 コア） | 3.0 → 1.6 |
+  | 後（spawn、大きい順） | 476 s | 406 s（平均 0.85 コア） | 2.2 → 4.6 |
+  | 後（`make bench --pdf 1000`） | 431 s | 326 s（平均 0.76 コア） | 3.9 → 6.5 |
+
+  1 冊ごとの WeasyPrint の仕事は前と同じなので、CPU 時間の差（553 → 406・326 s）の多くは、2 コアを分け合う負荷の
+  違いによるばらつきと見ています（減ったと言えるのは事例の A4 の 1 件 0.47 → 0.39 s です）。変わったのは
+  2 コアの使い方（大きい順、最後に 1 冊だけ残らない）で、経過時間は同じ負荷では比べられません（後の 2 回では、
+  ほかの作業に押されてワーカー 1 つあたり約 0.4 コアでした）。空いた 2 コアでの見込みは、Sphinx の 33 s +
+  WeasyPrint 360 s ÷ 2 ≒ 約 215 s です（目標 300 s 以内）。ここでは負荷のない 2 コアを得られず、確かめていません。
+- **試して採らなかったこと**: 情報欄を `display: grid` から float にすると、2029 年度の 1 冊の CPU 時間が
+  13.6 → 11.7 s（−14 %）になりましたが、改ページが変わって 121 → 114 ページになりました（PDF の内容を変えない
+  条件に合わず、見た目の確認も要るため採りませんでした）。Sphinx の並列読み込み（`-j 2`）は、PDF を作らない
+  実行で経過 48.6 → 67.9 s、CPU 32.6 → 46.6 s と遅く、ビルダーが並列の書き出しに対応していない警告
+  （`doing serial write`）が `-W` で失敗になります。
+- **残り**: 事例ごとの A4 を 1,000 件すべて作る `make pdf` は、さらに 1,000 × 0.39 s ≒ 390 s の CPU 時間が加わり、
+  空いた 2 コアでも 300 s を超える見込みです（測っていません）。印刷用 HTML を書き終える前に作り始めること
+  （Sphinx の書き出しと WeasyPrint を重ねる）、情報欄の grid を改ページの変わらない形に置き換えること、YAML を
+  ページごとに 1 回だけ読むことが次の候補です。
 """
 
 

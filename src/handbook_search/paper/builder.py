@@ -310,37 +310,53 @@ class PaperBuilder(StandaloneHTMLBuilder):
         corpus: Corpus = self.app.handbook_corpus  # type: ignore[attr-defined]
         outdir = Path(self.outdir)
         self._text = {}
-        jobs: list[tuple[Path, Path]] = []
+        workers = self.config.handbook_paper_workers or os.cpu_count() or 1
 
-        def job(html_path: Path, text: str, pdf_path: Path) -> None:
-            changed = _write_if_changed(html_path, text)
-            fresh = pdf_path.exists() and pdf_path.stat().st_mtime >= max(
-                html_path.stat().st_mtime, pdf.STYLESHEET.stat().st_mtime
+        def outdated(pairs: list[tuple[Path, str, Path]]) -> list[tuple[Path, Path]]:
+            """Write the print HTML; the (html, pdf) jobs whose PDF is missing or older."""
+            jobs = []
+            for html_path, text, pdf_path in pairs:
+                changed = _write_if_changed(html_path, text)
+                fresh = pdf_path.exists() and pdf_path.stat().st_mtime >= max(
+                    html_path.stat().st_mtime, pdf.STYLESHEET.stat().st_mtime
+                )
+                if changed or not fresh:
+                    jobs.append((html_path, pdf_path))
+            return jobs
+
+        def html_of(name: str) -> Path:
+            return self.workdir / Path(name).with_suffix(".html")
+
+        # The volumes render in the workers while this process writes the handouts' HTML.
+        # Every batch passes the glyph check before it is rendered (the book holds every page,
+        # so a missing glyph stops the build before any PDF is made).
+        with pdf.Renderer(workers) as renderer:
+            books = self.volumes(corpus) if self.config.handbook_paper_book else []
+            book_jobs = outdated([(html_of(name), text, outdir / name) for name, text in books])
+            if self.config.handbook_paper_book:  # volumes of years that are gone
+                for stale in set(outdir.glob(year_pdf("*"))) - {outdir / n for n, _ in books}:
+                    stale.unlink()
+            self._check_glyphs()
+            self._copy_images()  # the images the HTML written so far uses (post_process_images)
+            renderer.submit(book_jobs)
+            wanted = self.config.handbook_paper_cases
+            cases = [p for p in corpus.cases() if wanted and Path(p.docname).match(wanted)]
+            case_jobs = outdated(
+                [(html_of(case_pdf(p)), self._handout(p), outdir / case_pdf(p)) for p in cases]
             )
-            if changed or not fresh:
-                jobs.append((html_path, pdf_path))
-
-        books = self.volumes(corpus) if self.config.handbook_paper_book else []
-        for name, text in books:
-            job(self.workdir / Path(name).with_suffix(".html"), text, outdir / name)
-        if self.config.handbook_paper_book:  # volumes of years that are gone
-            for stale in set(outdir.glob(year_pdf("*"))) - {outdir / name for name, _ in books}:
-                stale.unlink()
-        wanted = self.config.handbook_paper_cases
-        cases = [p for p in corpus.cases() if wanted and Path(p.docname).match(wanted)]
-        for page in cases:
-            name = case_pdf(page)
-            job(self.workdir / Path(name).with_suffix(".html"), self._handout(page), outdir / name)
-        if wanted == "*":  # handouts of cases that are gone
-            keep = {outdir / case_pdf(p) for p in cases}
-            for old in {p.parent for p in keep} | {outdir / "cases"}:
-                for stale in old.glob("*.pdf"):
-                    if stale not in keep:
-                        stale.unlink()
-        self._check_glyphs()
-        self._copy_images()
-        logger.info("PDF を作ります: %d 件（変更のないものは作り直しません）", len(jobs))
-        pdf.render_all(jobs, workers=self.config.handbook_paper_workers or os.cpu_count() or 1)
+            if wanted == "*":  # handouts of cases that are gone
+                keep = {outdir / case_pdf(p) for p in cases}
+                for old in {p.parent for p in keep} | {outdir / "cases"}:
+                    for stale in old.glob("*.pdf"):
+                        if stale not in keep:
+                            stale.unlink()
+            self._check_glyphs()
+            self._copy_images()
+            logger.info(
+                "PDF を作ります: %d 件（変更のないものは作り直しません）",
+                len(book_jobs) + len(case_jobs),
+            )
+            renderer.submit(case_jobs)
 
     def _check_glyphs(self) -> None:
         """Stop before printing blank boxes: every character must be in the print font."""
@@ -366,7 +382,10 @@ class PaperBuilder(StandaloneHTMLBuilder):
         for src, dest in self.images.items():
             target = self.workdir / "_images" / dest
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes((Path(self.srcdir) / src).read_bytes())
+            data = (Path(self.srcdir) / src).read_bytes()
+            # unchanged images stay as they are: a worker may be reading them for a PDF
+            if not target.exists() or target.read_bytes() != data:
+                target.write_bytes(data)
 
     def finish(self) -> None:
         pass

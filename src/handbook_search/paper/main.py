@@ -74,6 +74,12 @@ def main(argv: list[str] | None = None) -> int:
         "--split", type=int, default=200, help="事例がこの件数を超えたら全体版を年度別の分冊にする"
     )
     parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="PDF を並行して作るプロセスの数（既定: CPU のコア数。1 でこのプロセスだけ）",
+    )
+    parser.add_argument(
         "--check", action="store_true", help="必要なものがそろっているかだけ確かめる"
     )
     args = parser.parse_args(argv)
@@ -110,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
             f"handbook_paper_split={args.split}",
             "-D",
             f"handbook_paper_book={0 if args.no_book else 1}",
+            "-D",
+            f"handbook_paper_workers={max(args.workers, 1)}",
             str(args.src),
             str(args.out),
         ]
