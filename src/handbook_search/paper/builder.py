@@ -310,6 +310,7 @@ class PaperBuilder(StandaloneHTMLBuilder):
         corpus: Corpus = self.app.handbook_corpus  # type: ignore[attr-defined]
         outdir = Path(self.outdir)
         self._text = {}
+        self._checked: dict[str, str] = {}  # docname → text the glyph check passed
         workers = self.config.handbook_paper_workers or os.cpu_count() or 1
 
         def outdated(pairs: list[tuple[Path, str, Path]]) -> list[tuple[Path, Path]]:
@@ -362,6 +363,8 @@ class PaperBuilder(StandaloneHTMLBuilder):
         """Stop before printing blank boxes: every character must be in the print font."""
         problems = []
         for docname, text in sorted(self._text.items()):
+            if self._checked.get(docname) == text:  # checked with an earlier batch
+                continue
             try:
                 missing = pdf.missing_glyphs(text)
             except FileNotFoundError:
@@ -372,6 +375,7 @@ class PaperBuilder(StandaloneHTMLBuilder):
             if missing:
                 chars = " ".join(f"{c}(U+{ord(c):04X})" for c in missing)
                 problems.append(f"{self.env.doc2path(docname)}: {chars}")
+        self._checked.update(self._text)
         if problems:
             raise GlyphError(
                 f"PDF のフォント {pdf.FONT_FAMILY} にない文字があります"

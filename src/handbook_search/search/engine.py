@@ -351,13 +351,16 @@ def together_sequences(words_typed: list[str], synonyms: Synonyms, words: WordCa
     return list(dict.fromkeys(out))
 
 
-def proximity_pairs(words_typed: list[str], synonyms: Synonyms, words: WordCache) -> list:
-    """The pairs of neighbouring units of each word, for stage 2's proximity bonus (rerank):
-    a page with the compound verbatim has every pair near; one with its parts scattered, none.
-    A word that is a synonym as a whole gets none (SC and 生活支援コーディネーター rank alike)."""
-    pairs = []
-    for seq in together_sequences(words_typed, synonyms, words):
-        pairs += [(a, b) for a, b in zip(seq, seq[1:], strict=False)]
+def proximity_pairs(seqs: list[tuple[str, ...]]) -> list:
+    """The pairs of neighbouring units of each word's units (`seqs`: together_sequences), for
+    stage 2's proximity bonus (rerank): a page with the compound verbatim has every pair near;
+    one with its parts scattered, none. A word that is a synonym as a whole has no units there,
+    so no pairs (SC and 生活支援コーディネーター rank alike).
+
+    >>> proximity_pairs([("第", "2", "層"), ("2", "層")])
+    [('第', '2'), ('2', '層')]
+    """
+    pairs = [(a, b) for seq in seqs for a, b in zip(seq, seq[1:], strict=False)]
     return list(dict.fromkeys(pairs))
 
 
@@ -457,10 +460,9 @@ def build_queries(parsed: ParsedQuery, synonyms: Synonyms, words: WordCache | No
     tiers = [("and", ranked(required))]
     if len(loose) > 1:
         tiers.append(("or", ranked([Or(loose)])))
-    pairs = proximity_pairs(parsed.words, synonyms, words)
     concepts = list(dict.fromkeys(c for c in concepts if c))
     together = together_sequences(parsed.words, synonyms, words)
-    return Queries(tiers, Or(shown), pairs, together, wholes, concepts)
+    return Queries(tiers, Or(shown), proximity_pairs(together), together, wholes, concepts)
 
 
 # -- sections and snippets ---------------------------------------------------------------

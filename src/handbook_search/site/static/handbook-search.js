@@ -484,12 +484,12 @@
   }
 
   /**
-   * search.proximity_pairs: the pairs of neighbouring units of each word (none for a word that
-   * is a synonym as a whole), for stage 2's proximity bonus (rerank).
+   * search.proximity_pairs: the pairs of neighbouring units of each word's units (`seqs`:
+   * togetherSequences), for stage 2's proximity bonus (rerank).
    */
-  function proximityPairs(index, words) {
+  function proximityPairs(seqs) {
     const pairs = new Map();
-    for (const seq of togetherSequences(index, words)) {
+    for (const seq of seqs) {
       for (let i = 1; i < seq.length; i++) pairs.set(`${seq[i - 1]}\u0000${seq[i]}`, [seq[i - 1], seq[i]]);
     }
     return [...pairs.values()];
@@ -557,8 +557,8 @@
     const tiers = [["and", without(And(named))]];
     if (named.some((q, i) => q !== required[i])) tiers.push(["and", without(And(required))]);
     if (loose.length > 1) tiers.push(["or", without(Or(loose))]);
-    const pairs = proximityPairs(index, parsed.words);
-    return { tiers, positive: Or(shown), pairs, together: togetherSequences(index, parsed.words), wholes };
+    const together = togetherSequences(index, parsed.words);
+    return { tiers, positive: Or(shown), pairs: proximityPairs(together), together, wholes };
   }
 
   /** Terms of the query that stand for themselves (not as a part of a compound). */
