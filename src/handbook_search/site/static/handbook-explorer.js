@@ -207,10 +207,12 @@
           el("span", { class: "hx-as-of" }, ...phrased(c.aging_rate_as_of)));
       }
       blanks ||= c.type === data.unknown || (c.population == null && c.aging_rate == null);
+      // a short name stays whole: no <wbr> in it (Chromium breaks at a <wbr> even in nowrap)
+      const whole = c.municipality.length <= data.whole_name;
       // 概要 is running text: a row of its own under the case, as wide as the table (a column of
       // its own would be squeezed to a few characters beside six columns that must not break)
       body.append(el("tr", { class: "hx-row", "data-prefecture": c.prefecture },
-        el("td", { "data-label": "自治体", class: c.municipality.length > data.whole_name ? "hx-name" : "hx-name hx-whole" }, el("a", { href: root_ + c.url }, ...phrased(c.municipality, data.breaks[c.municipality] || []))),
+        el("td", { "data-label": "自治体", class: whole ? "hx-name hx-whole" : "hx-name" }, el("a", { href: root_ + c.url }, ...phrased(c.municipality, whole ? [] : data.breaks[c.municipality] || []))),
         el("td", { "data-label": "都道府県", text: c.prefecture }),
         el("td", { "data-label": "年度", text: c.wareki }),
         themes,
