@@ -53,7 +53,9 @@ def town_name(rng: random.Random, kind: str, longest: bool = False) -> str:
     """A plausible synthetic name ending in 市/町/村. The longest are like the longest real ones
     (いちき串木野市, 7 characters) and longer: kana then kanji, LONGEST characters in all."""
     size = LONGEST - 4 if longest else rng.randint(2, 4)
-    stem = rng.choice(_HEADS) + "".join(rng.choice(_STEMS) for _ in range(size - 1))
+    stem = rng.choice(_HEADS)
+    while len(stem) < size:  # no kanji twice in a row (東松松町): real names write 々
+        stem += rng.choice([c for c in _STEMS if c != stem[-1]])
     return (rng.choice(_KANA_HEADS) if longest else "") + stem + kind
 
 
