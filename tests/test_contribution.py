@@ -30,7 +30,9 @@ BODY = {
     "地域の状況": "山あいの集落が点在し、バスの本数が少ない地域です。",
     "支援テーマと課題": "通いの場への移動手段がないことが課題でした。",
     "支援の経過": "令和6年9月1日（2024）に第1回の現地支援を行いました。",
-    "主な取組": "住民ボランティアによる送迎の試行を始めました。",
+    # a name Sudachi reads 里見 + 守り on the page, the browser 里見 + 守る (the spelling 守り is
+    # mostly a part of 見守り): the browser must find it as typed (test_coverage)
+    "主な取組": "住民ボランティアによる送迎の試行を始めました。住民の「里見守り隊」も活動しています。",
     "成果・気づき": "参加者が増えたことが報告されています。",
     "今後の展開": "送迎の曜日を増やす予定です。",
 }
@@ -46,6 +48,7 @@ SUITE = [
     "tests/test_validate.py::test_real_corpus_validates",
     "tests/test_site.py",
     "tests/test_sitesearch.py::test_site_build_emits_the_index_and_the_search_page_uses_it",
+    "tests/test_coverage.py",
     *(
         f"tests/test_search.py::{name}"
         for name in (

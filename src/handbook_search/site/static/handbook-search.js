@@ -19,6 +19,9 @@
  *      more); then the first rerank_k pages get the bonuses that need positions (a word's
  *      neighbouring units near each other; a word written together, as typed) and are sorted
  *      again;
+ *   4b. on the "any word" fallback, the first VERBATIM_PAGES pages are read for the words as
+ *      typed: those that contain them all are the result (a name copied from a page, that
+ *      the cover here reads otherwise than Sudachi read the page; verbatimPages);
  *   5. shown with the best section and a highlighted snippet (capped, linear in the page's
  *      length).
  * Everything mirrors src/handbook_search/search/engine.py; the names follow it.
@@ -29,6 +32,7 @@
   const MAX_QUERY_CHARS = 1000;
   const SNIPPET_CHARS = 110;
   const PAGE_SIZE = 10; // results shown at once (their sections are loaded for the snippets)
+  const VERBATIM_PAGES = 20; // "any word" results read for the words as typed (verbatimPages)
   const MAX_SPANS = 500; // hits collected per section text
   const MAX_MARKS = 24; // highlighted spans per snippet
   const PHRASE_GAP = "[ぁ-ゖ]{0,3}"; // what a snippet allows between a phrase's words (の …)
@@ -965,6 +969,10 @@
       scores = evaluate(index, q);
       if (keep(scores).length) break;
     }
+    if (mode === "or") {
+      const typed = await verbatimPages(index, parsed, scores);
+      if (typed.size) [mode, scores] = ["and", typed];
+    }
     const ranked = rerank(index, keep(scores).sort((a, b) => b[1] - a[1] || a[0] - b[0]), queries);
     const counts = {};
     const others = { ...filters, kind: "" };
@@ -991,6 +999,31 @@
     result.hits = await hitsOf(index, result, 0, limit);
     result.waited = index.waited - waited;
     return result;
+  }
+
+  /**
+   * The pages among the first VERBATIM_PAGES of an "any word" result (`scores`) that contain
+   * every word and phrase of the query as typed (NFKC, lower case), with their scores. Without
+   * Sudachi, a word is read as the cheapest cover by the index's spellings, and Sudachi may
+   * have read the page's text otherwise (東岡島浜見守り日和: 浜見 + 守り on the page, 浜 + 見守り
+   * here); the page that holds the very letters typed must not fall behind pages with some
+   * of its units. Only on a fallback, and only for pages whose sections the first results
+   * page loads anyway (hitsOf) or little more.
+   */
+  async function verbatimPages(index, parsed, scores) {
+    const wanted = [...parsed.words, ...parsed.phrases].map(fold).filter(Boolean);
+    const found = new Map();
+    if (!wanted.length) return found;
+    const first = [...scores].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, VERBATIM_PAGES);
+    await index.loadSections(first.map(([page]) => page));
+    for (const [page, score] of first) {
+      const text = index.sections
+        .get(page)
+        .map(([title, , body]) => fold(`${title}\n${body}`))
+        .join("\n");
+      if (wanted.every((w) => text.includes(w))) found.set(page, score);
+    }
+    return found;
   }
 
   /** Frequent words close to `text` (shared character bigrams); their list is loaded now. */
